@@ -1,0 +1,107 @@
+//! The only module that touches a connection: the pool and the per-request transaction.
+//!
+//! Each request is `BEGIN [READ ONLY]`, one `set_config` statement carrying the role, the claims
+//! and the request's settings (all transaction-local, so a pooled connection never carries a role
+//! into the next request), the request's statement, and `COMMIT`.
+
+mod error;
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, PgPool};
+
+pub use error::DbError;
+
+use crate::auth::Identity;
+use crate::sql::{Bind, Statement};
+
+/// How a request's transaction may touch data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// The per-request settings Postgres sees through `current_setting(…)`.
+#[derive(Debug)]
+pub struct RequestSettings<'a> {
+    pub identity: &'a Identity,
+    pub search_path: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+}
+
+/// What a statement returned: the number of rows in the page, and the body Postgres built.
+#[derive(Debug)]
+pub struct Output {
+    pub page_total: i64,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub size: u32,
+    pub acquisition_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: PgPool,
+}
+
+const SETTINGS: &str = "SELECT set_config('search_path', $1, true), set_config('role', $2, true), \
+     set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true), \
+     set_config('request.path', $5, true)";
+
+impl Database {
+    /// A pool that connects lazily, so the server starts while the database is still coming up.
+    pub fn connect(options: PgConnectOptions, pool: &PoolSettings) -> Database {
+        let pool = PgPoolOptions::new()
+            .max_connections(pool.size)
+            .acquire_timeout(pool.acquisition_timeout)
+            // A ping per checkout costs a round trip on every request; broken connections
+            // surface as errors and are replaced anyway.
+            .test_before_acquire(false)
+            .connect_lazy_with(options);
+        Database { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Runs `statement` in its own transaction under the caller's role and settings.
+    pub async fn run(
+        &self,
+        settings: &RequestSettings<'_>,
+        access: Access,
+        statement: Statement,
+    ) -> Result<Output, DbError> {
+        let begin = match access {
+            Access::ReadOnly => "BEGIN READ ONLY",
+            Access::ReadWrite => "BEGIN",
+        };
+        let mut tx = self.pool.begin_with(begin).await?;
+        let claims = serde_json::Value::Object(settings.identity.claims.clone()).to_string();
+        sqlx::query(SETTINGS)
+            .bind(settings.search_path)
+            .bind(&settings.identity.role)
+            .bind(claims)
+            .bind(settings.method)
+            .bind(settings.path)
+            .execute(&mut *tx)
+            .await?;
+        let mut query = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(statement.sql));
+        for bind in statement.binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text),
+                Bind::TextArray(texts) => query.bind(texts),
+                Bind::Int(n) => query.bind(n),
+            };
+        }
+        let (page_total, body) = query.fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Output { page_total, body })
+    }
+}

@@ -1,0 +1,125 @@
+//! The HTTP-facing error: PostgREST's `{code, message, details, hint}` body with its status.
+//!
+//! Every layer has its own error enum (`rest::RequestError`, `plan::PlanError`, `auth::AuthError`,
+//! `db::DbError`); each converts into [`ApiError`] at the boundary, which is the only place where a
+//! status code is chosen.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub details: Option<Value>,
+    pub hint: Option<String>,
+    /// Extra response headers, e.g. `WWW-Authenticate` on 401s.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: None,
+            hint: None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn details(mut self, details: impl Into<Value>) -> Self {
+        self.details = Some(details.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The JSON body, with all four keys as PostgREST's default (verbose) error verbosity.
+    pub fn body(&self) -> Value {
+        json!({
+            "code": self.code,
+            "details": self.details,
+            "hint": self.hint,
+            "message": self.message,
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let proxy_status = HeaderValue::from_str(&format!("pgway; error={}", self.code))
+            .unwrap_or_else(|_| HeaderValue::from_static("pgway"));
+        let mut response = (
+            self.status,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                ),
+                (HeaderName::from_static("proxy-status"), proxy_status),
+            ],
+            self.body().to_string(),
+        )
+            .into_response();
+        for (name, value) in self.headers {
+            response.headers_mut().append(name, value);
+        }
+        response
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(error: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        let status = match error {
+            AuthError::NoSecret => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        let challenge = match error {
+            AuthError::NoSecret => None,
+            AuthError::AnonymousDisabled => Some("Bearer".to_owned()),
+            _ => Some(format!(
+                "Bearer error=\"invalid_token\", error_description=\"{error}\""
+            )),
+        };
+        let api = ApiError::new(status, error.code(), error.to_string());
+        match challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            Some(value) => api.header(header::WWW_AUTHENTICATE, value),
+            None => api,
+        }
+    }
+}
+
+impl From<crate::plan::PlanError> for ApiError {
+    fn from(error: crate::plan::PlanError) -> Self {
+        use crate::plan::PlanError;
+        let message = error.to_string();
+        match error {
+            PlanError::UnknownRelation { suggestion, .. } => {
+                let api = ApiError::new(StatusCode::NOT_FOUND, "PGRST205", message);
+                match suggestion {
+                    Some(close) => api.hint(format!("Perhaps you meant the table '{close}'")),
+                    None => api,
+                }
+            }
+            PlanError::UnknownColumn { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "42703", message)
+            }
+            PlanError::UnknownPayloadColumn { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST204", message)
+            }
+        }
+    }
+}

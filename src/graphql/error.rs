@@ -1,0 +1,36 @@
+//! Plan and database failures as GraphQL errors: Postgres' (or PostgREST's) message, with the
+//! SQLSTATE or `PGRST` code in `extensions.code` and any detail and hint beside it.
+
+use async_graphql::{Error, ErrorExtensions, Value};
+
+use crate::db::DbError;
+use crate::error::ApiError;
+use crate::plan::PlanError;
+
+pub(crate) fn from_plan(error: PlanError) -> Error {
+    let code = match &error {
+        PlanError::UnknownRelation { .. } => "PGRST205",
+        PlanError::UnknownColumn { .. } => "42703",
+        PlanError::UnknownPayloadColumn { .. } => "PGRST204",
+    };
+    Error::new(error.to_string()).extend_with(|_, extensions| extensions.set("code", code))
+}
+
+pub(crate) fn from_db(error: DbError, authenticated: bool) -> Error {
+    from_api(error.into_api_error(authenticated))
+}
+
+fn from_api(api: ApiError) -> Error {
+    let details = api
+        .details
+        .and_then(|details| Value::from_json(details).ok());
+    Error::new(api.message).extend_with(|_, extensions| {
+        extensions.set("code", api.code.as_str());
+        if let Some(details) = &details {
+            extensions.set("details", details.clone());
+        }
+        if let Some(hint) = &api.hint {
+            extensions.set("hint", hint.as_str());
+        }
+    })
+}

@@ -1,0 +1,214 @@
+//! The GraphQL view of the relations of one schema: each relation's names, its columns as
+//! fields and its order-by values. Built once per schema build and shared by the type builder,
+//! the lowering and the resolvers, so the names they use cannot drift apart.
+//!
+//! A column whose GraphQL name would be invalid or taken is left out, and so is a relation whose
+//! names would be invalid or clash with another's (both with a warning): one odd name must not
+//! take the whole API down.
+
+use std::collections::HashSet;
+
+use super::naming::{self, TableNames};
+use super::scalar::Scalar;
+use crate::plan::Direction;
+use crate::schema::{Cache, Column, Ident, QualifiedName, Relation};
+
+/// Root field exposing the root query type again (PostGraphile's `query` field, for Relay 1).
+pub(crate) const QUERY_FIELD: &str = "query";
+
+/// A relation as GraphQL sees it.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub relation: QualifiedName,
+    pub description: Option<String>,
+    pub names: TableNames,
+    pub columns: Vec<ColumnField>,
+    /// Indexes into `columns` of the primary key, in key order; empty when there is none.
+    pub primary_key: Vec<usize>,
+    /// The root field reading a row by primary key (`personById`), when there is one.
+    pub row_by_key: Option<String>,
+    /// The values of the order-by enum, in the order they are listed.
+    pub order_values: Vec<(String, OrderValue)>,
+}
+
+/// A column as a field of its relation's type.
+#[derive(Debug)]
+pub(crate) struct ColumnField {
+    pub name: String,
+    pub column: Ident,
+    pub scalar: Scalar,
+    /// Whether the column is an array (a GraphQL list of `scalar`).
+    pub list: bool,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+/// What an order-by enum value means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrderValue {
+    Natural,
+    PrimaryKey(Direction),
+    /// A column, by index into `Table::columns`.
+    Column(usize, Direction),
+}
+
+impl Table {
+    /// The relation as GraphQL sees it; `None` when none of its columns can be a field.
+    fn new(relation: &Relation) -> Option<Table> {
+        let table = relation.name.name.as_str();
+        let mut columns: Vec<ColumnField> = Vec::new();
+        for column in &relation.columns {
+            let name = naming::field(column.name.as_str());
+            if !naming::is_valid_name(&name) || columns.iter().any(|c| c.name == name) {
+                tracing::warn!(
+                    "GraphQL: column {}.{} skipped: no usable field name ({name:?})",
+                    relation.name,
+                    column.name
+                );
+                continue;
+            }
+            columns.push(ColumnField::new(name, column));
+        }
+        if columns.is_empty() {
+            return None;
+        }
+        let primary_key: Vec<usize> = relation
+            .primary_key
+            .iter()
+            .filter_map(|key| columns.iter().position(|c| &c.column == key))
+            .collect();
+        let primary_key = if primary_key.len() == relation.primary_key.len() {
+            primary_key
+        } else {
+            Vec::new()
+        };
+        let row_by_key = (!primary_key.is_empty()).then(|| {
+            let keys: Vec<&str> = primary_key
+                .iter()
+                .map(|&i| columns[i].column.as_str())
+                .collect();
+            naming::row_by_key(table, &keys)
+        });
+        let order_values = order_values(&columns, !primary_key.is_empty());
+        Some(Table {
+            relation: relation.name.clone(),
+            description: relation.comment.clone(),
+            names: TableNames::new(table),
+            columns,
+            primary_key,
+            row_by_key,
+            order_values,
+        })
+    }
+
+    /// The column behind the field `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnField> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn order_value(&self, name: &str) -> Option<OrderValue> {
+        self.order_values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| *value)
+    }
+
+    /// The order a collection has when the caller names none.
+    pub fn default_order(&self) -> &'static str {
+        if self.primary_key.is_empty() {
+            "NATURAL"
+        } else {
+            "PRIMARY_KEY_ASC"
+        }
+    }
+
+    fn type_names(&self) -> [&str; 5] {
+        let n = &self.names;
+        [&n.node, &n.connection, &n.edge, &n.order_by, &n.condition]
+    }
+
+    fn root_fields(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.names.all_rows.as_str()).chain(self.row_by_key.as_deref())
+    }
+}
+
+impl ColumnField {
+    fn new(name: String, column: &Column) -> ColumnField {
+        let element = column.element_type.as_deref();
+        ColumnField {
+            name,
+            column: column.name.clone(),
+            scalar: Scalar::of(element.unwrap_or(&column.type_name)),
+            list: element.is_some(),
+            nullable: column.nullable,
+            description: column.comment.clone(),
+        }
+    }
+}
+
+/// `NATURAL`, `<COLUMN>_ASC`/`_DESC` per column, then `PRIMARY_KEY_ASC`/`_DESC`; a column whose
+/// value would repeat another value (say, of a column called `primary_key`) is left out.
+fn order_values(columns: &[ColumnField], has_primary_key: bool) -> Vec<(String, OrderValue)> {
+    let primary_key: Vec<(String, OrderValue)> = match has_primary_key {
+        true => [Direction::Asc, Direction::Desc]
+            .into_iter()
+            .map(|d| {
+                (
+                    format!("PRIMARY_KEY_{}", suffix(d)),
+                    OrderValue::PrimaryKey(d),
+                )
+            })
+            .collect(),
+        false => Vec::new(),
+    };
+    let mut values = vec![("NATURAL".to_owned(), OrderValue::Natural)];
+    for (i, column) in columns.iter().enumerate() {
+        for direction in [Direction::Asc, Direction::Desc] {
+            let name = naming::order_value(column.column.as_str(), direction == Direction::Asc);
+            let taken = values.iter().chain(&primary_key).any(|(n, _)| *n == name);
+            if naming::is_valid_name(&name) && !taken {
+                values.push((name, OrderValue::Column(i, direction)));
+            }
+        }
+    }
+    values.extend(primary_key);
+    values
+}
+
+fn suffix(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Asc => "ASC",
+        Direction::Desc => "DESC",
+    }
+}
+
+/// The relations of `schema` that become GraphQL types, in name order.
+pub(crate) fn tables(cache: &Cache, schema: &Ident) -> Vec<Table> {
+    let mut type_names: HashSet<String> = ["Query", "Int", "Float", "String", "Boolean", "ID"]
+        .map(String::from)
+        .into();
+    type_names.extend(Scalar::ALL.iter().map(|s| s.name().to_owned()));
+    let mut root_fields: HashSet<String> = HashSet::from([QUERY_FIELD.to_owned()]);
+    let mut tables = Vec::new();
+    for relation in cache.relations_in(schema) {
+        let Some(table) = Table::new(relation) else {
+            continue;
+        };
+        let names_ok = table.type_names().iter().all(|n| naming::is_valid_name(n))
+            && table.root_fields().all(naming::is_valid_name);
+        let free = table.type_names().iter().all(|n| !type_names.contains(*n))
+            && table.root_fields().all(|f| !root_fields.contains(f));
+        if !(names_ok && free) {
+            tracing::warn!(
+                "GraphQL: relation {} skipped: its names are invalid or taken ({})",
+                relation.name,
+                table.names.node
+            );
+            continue;
+        }
+        type_names.extend(table.type_names().map(String::from));
+        root_fields.extend(table.root_fields().map(String::from));
+        tables.push(table);
+    }
+    tables
+}

@@ -1,0 +1,278 @@
+//! GraphQL names for catalog names, following PostGraphile's V4 inflection.
+//!
+//! PostGraphile splits names into words as lodash does (`client_id`, `clientId` and `ClientID`
+//! are all two words), pluralises and singularises with the `pluralize` NPM package (mirrored by
+//! the `pluralizer` crate) and keeps leading and trailing underscores. Table `people` becomes the
+//! type `Person`, the connection `PeopleConnection` and the root field `allPeople`; column
+//! `client_id` becomes the field `clientId` and the order value `CLIENT_ID_ASC`.
+
+/// The names PostGraphile gives to one table's types and root fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TableNames {
+    /// The row type: `Person`.
+    pub node: String,
+    /// `PeopleConnection`.
+    pub connection: String,
+    /// `PeopleEdge`.
+    pub edge: String,
+    /// `PeopleOrderBy`.
+    pub order_by: String,
+    /// `PersonCondition`.
+    pub condition: String,
+    /// The root collection field: `allPeople`.
+    pub all_rows: String,
+}
+
+impl TableNames {
+    pub fn new(table: &str) -> TableNames {
+        let singular = singular_table_name(table);
+        let node = upper_camel_case(&singular);
+        let plural_node = plural(&node);
+        TableNames {
+            connection: upper_camel_case(&format!("{plural_node}-connection")),
+            edge: upper_camel_case(&format!("{plural_node}-edge")),
+            order_by: upper_camel_case(&format!("{plural_node}-order-by")),
+            condition: upper_camel_case(&format!("{node}-condition")),
+            all_rows: camel_case(&format!("all-{}", plural(&singular))),
+            node,
+        }
+    }
+}
+
+/// The root field reading one row by its key columns: `personById`, `postByUserIdAndTag`.
+pub(crate) fn row_by_key(table: &str, key_columns: &[&str]) -> String {
+    let keys: Vec<String> = key_columns.iter().map(|c| field(c)).collect();
+    camel_case(&format!(
+        "{}-by-{}",
+        singular_table_name(table),
+        keys.join("-and-")
+    ))
+}
+
+/// The field (and argument) name of a column: `client_id` → `clientId`.
+pub(crate) fn field(column: &str) -> String {
+    camel_case(column)
+}
+
+/// The order-by enum value of a column: `client_id`, ascending → `CLIENT_ID_ASC`.
+pub(crate) fn order_value(column: &str, ascending: bool) -> String {
+    constant_case(&format!(
+        "{column}_{}",
+        if ascending { "asc" } else { "desc" }
+    ))
+}
+
+/// Whether `name` is a valid GraphQL name that is not reserved for introspection.
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic());
+    starts_well && chars.all(|c| c == '_' || c.is_ascii_alphanumeric()) && !name.starts_with("__")
+}
+
+/// The singular table name, with `_` appended to names ending in "input" or "patch", which
+/// PostGraphile reserves for its mutation input types.
+fn singular_table_name(table: &str) -> String {
+    let singular = singular(table);
+    let reserved = ["_input", "-input", "Input", "_patch", "-patch", "Patch"]
+        .iter()
+        .any(|suffix| singular.len() > suffix.len() && singular.ends_with(suffix));
+    if reserved {
+        format!("{singular}_")
+    } else {
+        singular
+    }
+}
+
+fn singular(word: &str) -> String {
+    pluralizer::pluralize(word, 1, false)
+}
+
+fn plural(word: &str) -> String {
+    pluralizer::pluralize(word, 2, false)
+}
+
+/// lodash's `camelCase`, keeping leading and trailing underscores.
+fn camel_case(name: &str) -> String {
+    inside_underscores(name, |middle| {
+        let mut out = String::with_capacity(middle.len());
+        for (i, word) in words(middle).iter().enumerate() {
+            let lower = word.to_lowercase();
+            if i == 0 {
+                out.push_str(&lower)
+            } else {
+                out.push_str(&upper_first(&lower))
+            }
+        }
+        out
+    })
+}
+
+/// `camelCase` with its first letter upper-cased: `person` → `Person`.
+fn upper_camel_case(name: &str) -> String {
+    inside_underscores(name, |middle| upper_first(&camel_case(middle)))
+}
+
+/// lodash's `snakeCase`, upper-cased: `clientId_asc` → `CLIENT_ID_ASC`.
+fn constant_case(name: &str) -> String {
+    inside_underscores(name, |middle| words(middle).join("_").to_uppercase())
+}
+
+/// Applies `format` to `name` without its leading and trailing underscores, then puts them back.
+fn inside_underscores(name: &str, format: impl FnOnce(&str) -> String) -> String {
+    let trimmed_start = name.trim_start_matches('_');
+    let middle = trimmed_start.trim_end_matches('_');
+    let leading = &name[..name.len() - trimmed_start.len()];
+    let trailing = &trimmed_start[middle.len()..];
+    format!("{leading}{}{trailing}", format(middle))
+}
+
+fn upper_first(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Upper,
+    Lower,
+    Digit,
+    Separator,
+}
+
+fn class(c: char) -> CharClass {
+    if c.is_uppercase() {
+        CharClass::Upper
+    } else if c.is_alphabetic() {
+        CharClass::Lower
+    } else if c.is_numeric() {
+        CharClass::Digit
+    } else {
+        CharClass::Separator
+    }
+}
+
+/// lodash's `words`: runs of digits, lower-case words with an optional capital, and upper-case
+/// runs (an acronym ends before the capital that starts the next word: `HTTPServer`).
+/// Apostrophes are dropped first, as lodash's case functions do.
+fn words(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}'))
+        .collect();
+    let classes: Vec<CharClass> = chars.iter().map(|&c| class(c)).collect();
+    let run_end = |from: usize, class: CharClass| {
+        (from..chars.len())
+            .find(|&i| classes[i] != class)
+            .unwrap_or(chars.len())
+    };
+    let mut words = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        let end = match classes[start] {
+            CharClass::Separator => {
+                start += 1;
+                continue;
+            }
+            CharClass::Digit => run_end(start, CharClass::Digit),
+            CharClass::Lower => run_end(start, CharClass::Lower),
+            CharClass::Upper => {
+                let upper_end = run_end(start, CharClass::Upper);
+                let then_lower = classes.get(upper_end) == Some(&CharClass::Lower);
+                match (then_lower, upper_end - start) {
+                    (true, 1) => run_end(upper_end, CharClass::Lower),
+                    (true, _) => upper_end - 1,
+                    (false, _) => upper_end,
+                }
+            }
+        };
+        words.push(chars[start..end].iter().collect());
+        start = end;
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_follow_postgraphile_v4() {
+        let people = TableNames::new("people");
+        assert_eq!(people.node, "Person");
+        assert_eq!(people.connection, "PeopleConnection");
+        assert_eq!(people.edge, "PeopleEdge");
+        assert_eq!(people.order_by, "PeopleOrderBy");
+        assert_eq!(people.condition, "PersonCondition");
+        assert_eq!(people.all_rows, "allPeople");
+        assert_eq!(row_by_key("people", &["id"]), "personById");
+
+        let clients = TableNames::new("clients");
+        assert_eq!(
+            (clients.node.as_str(), clients.all_rows.as_str()),
+            ("Client", "allClients")
+        );
+        assert_eq!(row_by_key("clients", &["id"]), "clientById");
+
+        let post = TableNames::new("post");
+        assert_eq!(
+            (post.node.as_str(), post.all_rows.as_str()),
+            ("Post", "allPosts")
+        );
+        assert_eq!(post.connection, "PostsConnection");
+        assert_eq!(row_by_key("post", &["id"]), "postById");
+
+        let adults = TableNames::new("adults");
+        assert_eq!(
+            (adults.node.as_str(), adults.all_rows.as_str()),
+            ("Adult", "allAdults")
+        );
+    }
+
+    #[test]
+    fn multi_word_and_reserved_table_names() {
+        let names = TableNames::new("user_accounts");
+        assert_eq!(names.node, "UserAccount");
+        assert_eq!(names.connection, "UserAccountsConnection");
+        assert_eq!(names.all_rows, "allUserAccounts");
+        assert_eq!(
+            row_by_key("user_accounts", &["user_id", "account_id"]),
+            "userAccountByUserIdAndAccountId"
+        );
+        assert_eq!(TableNames::new("user_input").node, "UserInput_");
+        assert_eq!(TableNames::new("_private").node, "_Private");
+    }
+
+    #[test]
+    fn column_names_are_camel_case() {
+        assert_eq!(field("client_id"), "clientId");
+        assert_eq!(field("contact_email"), "contactEmail");
+        assert_eq!(field("name"), "name");
+        assert_eq!(field("HTTPServer"), "httpServer");
+        assert_eq!(field("address_line2"), "addressLine2");
+        assert_eq!(field("_secret_"), "_secret_");
+        assert_eq!(field("fooBar"), "fooBar");
+    }
+
+    #[test]
+    fn order_values_are_constant_case() {
+        assert_eq!(order_value("id", true), "ID_ASC");
+        assert_eq!(order_value("age", false), "AGE_DESC");
+        assert_eq!(order_value("client_id", true), "CLIENT_ID_ASC");
+        assert_eq!(order_value("contactEmail", false), "CONTACT_EMAIL_DESC");
+    }
+
+    #[test]
+    fn validates_graphql_names() {
+        assert!(is_valid_name("Person"));
+        assert!(is_valid_name("_x1"));
+        assert!(!is_valid_name("1st"));
+        assert!(!is_valid_name("__Type"));
+        assert!(!is_valid_name("café"));
+        assert!(!is_valid_name(""));
+    }
+}

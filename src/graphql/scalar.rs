@@ -1,0 +1,302 @@
+//! GraphQL scalars for Postgres types: which scalar a column gets, the custom scalars'
+//! definitions, and how values cross between GraphQL and the text/JSON Postgres speaks.
+//!
+//! Output values come from the JSON Postgres built, kept as raw text until a field is resolved so
+//! that `numeric` keeps every digit. Input values become text that Postgres casts to the column's
+//! type, as every filter value is.
+
+use async_graphql::dynamic;
+use async_graphql::{Name, Value};
+use serde_json::value::RawValue;
+
+/// The GraphQL scalar of a Postgres base type, named as PostGraphile names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Scalar {
+    Int,
+    BigInt,
+    BigFloat,
+    Float,
+    Boolean,
+    String,
+    Uuid,
+    Date,
+    Datetime,
+    /// JSON text in a string, as PostGraphile V4 (without `dynamicJson`) serves `json`/`jsonb`;
+    /// input is JSON text in a string too.
+    Json,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 10] = [
+        Scalar::Int,
+        Scalar::BigInt,
+        Scalar::BigFloat,
+        Scalar::Float,
+        Scalar::Boolean,
+        Scalar::String,
+        Scalar::Uuid,
+        Scalar::Date,
+        Scalar::Datetime,
+        Scalar::Json,
+    ];
+
+    /// The scalar for a `pg_type.typname` (domains already resolved to their base type).
+    pub fn of(type_name: &str) -> Scalar {
+        match type_name {
+            "int2" | "int4" => Scalar::Int,
+            "int8" => Scalar::BigInt,
+            "numeric" => Scalar::BigFloat,
+            "float4" | "float8" => Scalar::Float,
+            "bool" => Scalar::Boolean,
+            "uuid" => Scalar::Uuid,
+            "date" => Scalar::Date,
+            "timestamp" | "timestamptz" => Scalar::Datetime,
+            "json" | "jsonb" => Scalar::Json,
+            _ => Scalar::String,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scalar::Int => "Int",
+            Scalar::BigInt => "BigInt",
+            Scalar::BigFloat => "BigFloat",
+            Scalar::Float => "Float",
+            Scalar::Boolean => "Boolean",
+            Scalar::String => "String",
+            Scalar::Uuid => "UUID",
+            Scalar::Date => "Date",
+            Scalar::Datetime => "Datetime",
+            Scalar::Json => "JSON",
+        }
+    }
+
+    /// The definition to register for a custom scalar; `None` for GraphQL's built-in ones.
+    pub fn definition(self) -> Option<dynamic::Scalar> {
+        let description = match self {
+            Scalar::Int | Scalar::Float | Scalar::Boolean | Scalar::String => return None,
+            Scalar::BigInt => {
+                "A signed eight-byte integer. The upper big integer values are greater than the \
+                 max value for a JavaScript number. Therefore all big integers will be output as \
+                 strings and not numbers."
+            }
+            Scalar::BigFloat => {
+                "A floating point number that requires more precision than IEEE 754 binary 64"
+            }
+            Scalar::Uuid => {
+                "A universally unique identifier as defined by [RFC 4122](https://tools.ietf.org/html/rfc4122)."
+            }
+            Scalar::Date => "The day, does not include a time.",
+            Scalar::Datetime => {
+                "A point in time as described by the [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) \
+                 standard. May or may not include a timezone."
+            }
+            Scalar::Json => {
+                "A JavaScript object encoded in the JSON format as specified by \
+                 [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf)."
+            }
+        };
+        let validator: fn(&Value) -> bool = match self {
+            Scalar::BigInt => |v| match v {
+                Value::String(s) => s.parse::<i64>().is_ok(),
+                Value::Number(n) => n.is_i64(),
+                _ => false,
+            },
+            Scalar::BigFloat => |v| matches!(v, Value::String(_) | Value::Number(_)),
+            _ => |v| matches!(v, Value::String(_)),
+        };
+        Some(
+            dynamic::Scalar::new(self.name())
+                .description(description)
+                .validator(validator),
+        )
+    }
+
+    /// The GraphQL value of one JSON value Postgres produced for a column of this scalar.
+    pub fn output(self, raw: &RawValue) -> Result<Value, String> {
+        let text = raw.get();
+        if text == "null" {
+            return Ok(Value::Null);
+        }
+        let invalid = |e: serde_json::Error| format!("invalid {} value {text}: {e}", self.name());
+        match self {
+            Scalar::Int | Scalar::Boolean => serde_json::from_str(text).map_err(invalid),
+            Scalar::Float => {
+                match serde_json::from_str::<serde_json::Value>(text).map_err(invalid)? {
+                    serde_json::Value::Number(n) => Ok(Value::Number(n)),
+                    other => Err(format!("Float cannot represent non numeric value: {other}")),
+                }
+            }
+            // Numbers as their exact text; `numeric`'s NaN and Infinity arrive as JSON strings.
+            Scalar::BigInt | Scalar::BigFloat if !text.starts_with('"') => {
+                Ok(Value::String(text.to_owned()))
+            }
+            Scalar::Json => Ok(Value::String(text.to_owned())),
+            _ => match serde_json::from_str::<serde_json::Value>(text).map_err(invalid)? {
+                serde_json::Value::String(s) => Ok(Value::String(s)),
+                // A composite or other type without a scalar of its own: its JSON text.
+                _ => Ok(Value::String(text.to_owned())),
+            },
+        }
+    }
+
+    /// A list column's value: a JSON array whose elements are of this scalar.
+    pub fn output_list(self, raw: &RawValue) -> Result<Value, String> {
+        if raw.get() == "null" {
+            return Ok(Value::Null);
+        }
+        let items: Vec<Box<RawValue>> = serde_json::from_str(raw.get())
+            .map_err(|e| format!("invalid list value {}: {e}", raw.get()))?;
+        let list = items.iter().map(|item| match item.get().starts_with('[') {
+            true => self.output_list(item),
+            false => self.output(item),
+        });
+        list.collect::<Result<_, _>>().map(Value::List)
+    }
+
+    /// The text Postgres parses as a column of this scalar (`list`: a Postgres array literal);
+    /// `None` for null.
+    pub fn input_text(self, value: &Value, list: bool) -> Result<Option<String>, String> {
+        match (value, list) {
+            (Value::Null, _) => Ok(None),
+            (Value::List(items), true) => array_literal(self, items).map(Some),
+            _ => self.scalar_text(value).map(Some),
+        }
+    }
+
+    fn scalar_text(self, value: &Value) -> Result<String, String> {
+        match value {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Boolean(b) => Ok(b.to_string()),
+            Value::Enum(name) => Ok(Name::as_str(name).to_owned()),
+            other => Err(format!("{} cannot represent {other}", self.name())),
+        }
+    }
+}
+
+/// `{"a","b",NULL}`: every element quoted, so commas, braces and spaces survive.
+fn array_literal(scalar: Scalar, items: &[Value]) -> Result<String, String> {
+    let mut literal = String::from("{");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            literal.push(',');
+        }
+        match item {
+            Value::Null => literal.push_str("NULL"),
+            Value::List(inner) => literal.push_str(&array_literal(scalar, inner)?),
+            _ => {
+                literal.push('"');
+                for c in scalar.scalar_text(item)?.chars() {
+                    if matches!(c, '"' | '\\') {
+                        literal.push('\\');
+                    }
+                    literal.push(c);
+                }
+                literal.push('"');
+            }
+        }
+    }
+    literal.push('}');
+    Ok(literal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn maps_postgres_types() {
+        let cases = [
+            ("int4", "Int"),
+            ("int2", "Int"),
+            ("int8", "BigInt"),
+            ("numeric", "BigFloat"),
+            ("float8", "Float"),
+            ("bool", "Boolean"),
+            ("varchar", "String"),
+            ("uuid", "UUID"),
+            ("timestamptz", "Datetime"),
+            ("date", "Date"),
+            ("jsonb", "JSON"),
+            ("interval", "String"),
+        ];
+        for (type_name, scalar) in cases {
+            assert_eq!(Scalar::of(type_name).name(), scalar, "{type_name}");
+        }
+    }
+
+    #[test]
+    fn outputs_exact_numbers_and_text() {
+        let big = Scalar::BigFloat.output(&raw("12345678901234567890.000000000000000001"));
+        assert_eq!(
+            big,
+            Ok(Value::String(
+                "12345678901234567890.000000000000000001".into()
+            ))
+        );
+        assert_eq!(
+            Scalar::BigInt.output(&raw("9007199254740993")),
+            Ok(Value::from("9007199254740993"))
+        );
+        assert_eq!(
+            Scalar::BigFloat.output(&raw("\"NaN\"")),
+            Ok(Value::from("NaN"))
+        );
+        assert_eq!(Scalar::Int.output(&raw("17")), Ok(Value::from(17)));
+        assert_eq!(Scalar::Boolean.output(&raw("true")), Ok(Value::from(true)));
+        assert_eq!(
+            Scalar::String.output(&raw("\"a\\\"b\"")),
+            Ok(Value::from("a\"b"))
+        );
+        assert_eq!(
+            Scalar::String.output(&raw("{\"x\": 1}")),
+            Ok(Value::from("{\"x\": 1}"))
+        );
+        assert_eq!(
+            Scalar::Json.output(&raw("{\"x\": 1}")),
+            Ok(Value::from("{\"x\": 1}"))
+        );
+        assert_eq!(Scalar::Int.output(&raw("null")), Ok(Value::Null));
+        assert!(Scalar::Float.output(&raw("\"NaN\"")).is_err());
+        assert_eq!(
+            Scalar::Int.output_list(&raw("[1, null, 3]")),
+            Ok(Value::List(vec![
+                Value::from(1),
+                Value::Null,
+                Value::from(3)
+            ]))
+        );
+    }
+
+    #[test]
+    fn inputs_become_text() {
+        assert_eq!(
+            Scalar::Int.input_text(&Value::from(5), false),
+            Ok(Some("5".into()))
+        );
+        assert_eq!(
+            Scalar::Boolean.input_text(&Value::from(true), false),
+            Ok(Some("true".into()))
+        );
+        assert_eq!(
+            Scalar::String.input_text(&Value::from("x"), false),
+            Ok(Some("x".into()))
+        );
+        assert_eq!(Scalar::String.input_text(&Value::Null, false), Ok(None));
+        let list = Value::List(vec![Value::from("a,b"), Value::Null, Value::from("q\"\\")]);
+        assert_eq!(
+            Scalar::String.input_text(&list, true),
+            Ok(Some(r#"{"a,b",NULL,"q\"\\"}"#.into()))
+        );
+        let json = Value::from(r#"{"a":[1,2]}"#);
+        assert_eq!(
+            Scalar::Json.input_text(&json, false),
+            Ok(Some(r#"{"a":[1,2]}"#.into()))
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! `/rpc/{function}`: POST with the arguments as a JSON object, and GET with them as query
+//! parameters when the function is STABLE or IMMUTABLE.
+
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
+    PathItemBuilder,
+};
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::schema::SchemaType;
+use utoipa::openapi::{
+    ArrayBuilder, Content, ObjectBuilder, RefOr, Response, ResponseBuilder, Schema, Type,
+};
+
+use super::operation::{json_body, no_content, required, rows, with_errors, with_shared};
+use super::types::{self, Annotations, PgType};
+use super::{refs, summary_and_description};
+use crate::schema::{Argument, Function, Volatility};
+
+pub(super) fn path(function: &Function) -> String {
+    format!("/rpc/{}", refs::path_segment(function.name.name.as_str()))
+}
+
+pub(super) fn path_item(function: &Function) -> PathItem {
+    let item = PathItemBuilder::new().operation(HttpMethod::Post, post(function));
+    match function.volatility {
+        Volatility::Stable | Volatility::Immutable => {
+            item.operation(HttpMethod::Get, get(function))
+        }
+        Volatility::Volatile => item,
+    }
+    .build()
+}
+
+fn post(function: &Function) -> OperationBuilder {
+    operation("post", function).request_body(Some(arguments_body(function)))
+}
+
+fn get(function: &Function) -> OperationBuilder {
+    named(function).fold(operation("get", function), |operation, argument| {
+        operation.parameter(query_argument(argument))
+    })
+}
+
+/// Tag `(rpc) name`, operation id (`rpc_get_name`), comment, the result's shaping parameters
+/// and the responses.
+fn operation(method: &str, function: &Function) -> OperationBuilder {
+    let name = function.name.name.as_str();
+    let (summary, description) = summary_and_description(function.comment.as_deref());
+    let operation = OperationBuilder::new()
+        .tag(format!("(rpc) {name}"))
+        .operation_id(Some(format!("rpc_{method}_{name}")))
+        .summary(summary)
+        .description(description);
+    let operation = if returns_rows(function) {
+        with_shared(operation, &["select", "order", "limit", "offset"])
+    } else {
+        operation
+    };
+    let (status, response) = result(function);
+    with_errors(operation.response(status, response))
+}
+
+/// Whether the function returns a set of rows of an exposed relation, which the request can
+/// shape like a read.
+fn returns_rows(function: &Function) -> bool {
+    function.returns.set_of && relation_result(function).is_some()
+}
+
+/// The relation whose rows the function returns, when it is in the document.
+fn relation_result(function: &Function) -> Option<&str> {
+    let relation = function.returns.relation.as_ref()?;
+    (relation.schema == function.name.schema).then_some(relation.name.as_str())
+}
+
+fn result(function: &Function) -> (&'static str, Response) {
+    let returns = &function.returns;
+    if returns.type_name == "void" {
+        return ("204", no_content("No Content"));
+    }
+    let schema: RefOr<Schema> = match (relation_result(function), returns.set_of) {
+        (Some(relation), true) => rows(relation).into(),
+        (Some(relation), false) => refs::schema(relation).into(),
+        (None, set_of) => {
+            let ty = PgType::named(&returns.type_name, returns.sql_type.as_str());
+            let value = types::schema(&ty, true, Annotations::default());
+            if set_of {
+                ArrayBuilder::new().items(RefOr::T(value)).into()
+            } else {
+                value.into()
+            }
+        }
+    };
+    let body = Content::new(Some(schema));
+    (
+        "200",
+        ResponseBuilder::new()
+            .description("OK")
+            .content("application/json", body)
+            .build(),
+    )
+}
+
+/// A JSON object of the named arguments, required when one of them has no default; or any
+/// JSON value for a function that takes the whole body.
+fn arguments_body(function: &Function) -> RequestBody {
+    if takes_whole_body(function) {
+        let any = ObjectBuilder::new().schema_type(SchemaType::AnyValue);
+        return json_body(any, "Any JSON value: the function's only argument");
+    }
+    let object = named(function).fold(
+        ObjectBuilder::new().schema_type(Type::Object),
+        |object, argument| {
+            let object = object.property(&argument.name, argument_schema(argument));
+            if argument.has_default {
+                object
+            } else {
+                object.required(&argument.name)
+            }
+        },
+    );
+    let mut body = json_body(object, "The arguments, by name");
+    body.required = Some(required(named(function).any(|a| !a.has_default)));
+    body
+}
+
+/// A function of one unnamed `json` or `jsonb` argument receives the whole request body.
+fn takes_whole_body(function: &Function) -> bool {
+    matches!(
+        function.arguments.as_slice(),
+        [only] if only.name.is_empty() && matches!(only.type_name.as_str(), "json" | "jsonb")
+    )
+}
+
+/// A GET query parameter; arrays are written as Postgres array literals.
+fn query_argument(argument: &Argument) -> Parameter {
+    let ty = PgType::named(&argument.type_name, argument.sql_type.as_str());
+    let sql_type = argument.sql_type.as_str();
+    let (description, schema) = if ty.is_array() {
+        let literal = format!("`{sql_type}` as a Postgres array literal, e.g. `{{1,2,3}}`");
+        (
+            literal,
+            ObjectBuilder::new().schema_type(Type::String).into(),
+        )
+    } else {
+        (
+            format!("`{sql_type}`"),
+            types::schema(&ty, false, Annotations::default()),
+        )
+    };
+    ParameterBuilder::new()
+        .name(&argument.name)
+        .parameter_in(ParameterIn::Query)
+        .required(required(!argument.has_default))
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn argument_schema(argument: &Argument) -> Schema {
+    let ty = PgType::named(&argument.type_name, argument.sql_type.as_str());
+    types::schema(&ty, true, Annotations::default())
+}
+
+/// The arguments that can be passed by name (unnamed ones cannot).
+fn named(function: &Function) -> impl Iterator<Item = &Argument> {
+    function
+        .arguments
+        .iter()
+        .filter(|argument| !argument.name.is_empty())
+}

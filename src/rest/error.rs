@@ -1,0 +1,68 @@
+//! What can be wrong with a REST request before it reaches the plan.
+
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RequestError {
+    /// A query parameter that does not parse: PostgREST's "failed to parse" family.
+    #[error("\"failed to parse {what} ({input})\" (line 1, column {column})")]
+    Parse {
+        what: &'static str,
+        input: String,
+        column: usize,
+        details: String,
+    },
+    #[error("{0}")]
+    InvalidBody(String),
+    #[error("Requested range not satisfiable")]
+    InvalidRange(String),
+    #[error("Invalid schema: {schema}")]
+    InvalidSchema {
+        schema: String,
+        exposed: Vec<String>,
+    },
+    #[error("None of these media types are available: {0}")]
+    NotAcceptable(String),
+    #[error("Invalid path specified in request URL")]
+    InvalidPath,
+    #[error("Unsupported HTTP method: {0}")]
+    UnsupportedMethod(String),
+    #[error("Feature not implemented")]
+    NotImplemented(String),
+}
+
+impl From<RequestError> for ApiError {
+    fn from(error: RequestError) -> Self {
+        let message = error.to_string();
+        match error {
+            RequestError::Parse { details, .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST100", message).details(details)
+            }
+            RequestError::InvalidBody(message) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST102", message)
+            }
+            RequestError::InvalidRange(details) => {
+                ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "PGRST103", message)
+                    .details(details)
+            }
+            RequestError::InvalidSchema { exposed, .. } => {
+                ApiError::new(StatusCode::NOT_ACCEPTABLE, "PGRST106", message).hint(format!(
+                    "Only the following schemas are exposed: {}",
+                    exposed.join(", ")
+                ))
+            }
+            RequestError::NotAcceptable(_) => {
+                ApiError::new(StatusCode::NOT_ACCEPTABLE, "PGRST107", message)
+            }
+            RequestError::InvalidPath => ApiError::new(StatusCode::NOT_FOUND, "PGRST125", message),
+            RequestError::UnsupportedMethod(_) => {
+                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "PGRST117", message)
+            }
+            RequestError::NotImplemented(details) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST127", message).details(details)
+            }
+        }
+    }
+}

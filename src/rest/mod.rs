@@ -1,0 +1,220 @@
+//! PostgREST's HTTP interface: `/{relation}` reads and inserts.
+//!
+//! A handler authenticates, parses the URL and headers into a plan request, lets `plan` check it,
+//! has `sql` render it and `db` run it, and shapes the HTTP response around the body Postgres
+//! built. It never builds SQL itself.
+
+mod error;
+mod grammar;
+mod headers;
+mod query;
+mod response;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::Value;
+
+pub use error::RequestError;
+use headers::{Preferences, ReturnPreference};
+
+use crate::app::App;
+use crate::auth::{AuthError, Identity};
+use crate::db::{Access, RequestSettings};
+use crate::error::ApiError;
+use crate::plan::{self, InsertPlan, InsertRequest, Range, ReadPlan, ReadRequest, SelectItem};
+use crate::sql;
+
+/// Routes for relations; anything deeper than one segment is PGRST125.
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            "/{relation}",
+            get(read).post(create).fallback(unsupported_method),
+        )
+        .route("/rpc/{function}", axum::routing::any(rpc))
+}
+
+/// The caller and the request line, as the transaction's settings need them.
+struct Caller {
+    identity: Identity,
+    method: String,
+    path: String,
+}
+
+impl Caller {
+    fn from_request(
+        app: &App,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Caller, AuthError> {
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        Ok(Caller {
+            identity: app.auth.authenticate(authorization)?,
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+        })
+    }
+
+    fn settings<'a>(&'a self, search_path: &'a str) -> RequestSettings<'a> {
+        RequestSettings {
+            identity: &self.identity,
+            search_path,
+            method: &self.method,
+            path: &self.path,
+        }
+    }
+}
+
+async fn read(
+    State(app): State<Arc<App>>,
+    Path(relation): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = Caller::from_request(&app, &method, &uri, &headers)?;
+    let api = app.api();
+    let schema = headers::profile(&headers, false, &api.cache.schemas)?;
+    headers::accept_json(&headers)?;
+    let params = query::parse(uri.query().unwrap_or_default())?;
+    let target = plan::relation(&api.cache, schema, &relation)?;
+    let request = ReadRequest {
+        select: params.select,
+        filters: params.filters,
+        order: params.order,
+        range: Range {
+            offset: params.offset,
+            limit: params.limit,
+        },
+    };
+    let plan = ReadPlan::build(target, request, app.settings.max_rows)?;
+    let output = app
+        .db
+        .run(
+            &caller.settings(api.search_path(schema)),
+            Access::ReadOnly,
+            sql::read(&plan),
+        )
+        .await
+        .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+    Ok(response::read(plan.range.offset, output))
+}
+
+async fn create(
+    State(app): State<Arc<App>>,
+    Path(relation): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = Caller::from_request(&app, &method, &uri, &headers)?;
+    let api = app.api();
+    let schema = headers::profile(&headers, true, &api.cache.schemas)?;
+    let preferences = Preferences::from_headers(&headers);
+    let params = query::parse(uri.query().unwrap_or_default())?;
+    let target = plan::relation(&api.cache, schema, &relation)?;
+    let body = json_body(&headers, body)?;
+    let returning = preferences.return_ == Some(ReturnPreference::Representation);
+    let request = InsertRequest {
+        columns: match params.columns {
+            Some(columns) => columns,
+            None => body_keys(&body.parsed)?,
+        },
+        body: body.text,
+        returning: returning.then_some(params.select).map(|select| {
+            if select.is_empty() {
+                vec![SelectItem::Star]
+            } else {
+                select
+            }
+        }),
+    };
+    let plan = InsertPlan::build(target, request)?;
+    let output = app
+        .db
+        .run(
+            &caller.settings(api.search_path(schema)),
+            Access::ReadWrite,
+            sql::insert(&plan),
+        )
+        .await
+        .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+    Ok(response::created(&preferences, returning.then_some(output)))
+}
+
+async fn rpc(method: Method) -> Result<Response, ApiError> {
+    Err(RequestError::NotImplemented(format!(
+        "calling functions ({method} /rpc/…) is not supported yet"
+    ))
+    .into())
+}
+
+async fn unsupported_method(method: Method) -> Result<Response, ApiError> {
+    let error = match method {
+        Method::PATCH | Method::PUT | Method::DELETE | Method::OPTIONS => {
+            RequestError::NotImplemented(format!("{method} on relations is not supported yet"))
+        }
+        other => RequestError::UnsupportedMethod(other.to_string()),
+    };
+    Err(error.into())
+}
+
+/// A JSON body, as sent and parsed.
+struct JsonBody {
+    text: String,
+    parsed: Value,
+}
+
+fn json_body(headers: &HeaderMap, body: Bytes) -> Result<JsonBody, RequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if let Some(media) = content_type.map(|c| c.split(';').next().unwrap_or_default().trim())
+        && !matches!(media, "application/json" | "")
+    {
+        return Err(RequestError::NotImplemented(format!(
+            "request bodies of type {media} are not supported yet"
+        )));
+    }
+    let invalid = || RequestError::InvalidBody("Empty or invalid json".into());
+    let text = String::from_utf8(body.into()).map_err(|_| invalid())?;
+    let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid())?;
+    Ok(JsonBody { text, parsed })
+}
+
+/// The keys shared by every object of the body (PGRST102 when they differ).
+fn body_keys(body: &Value) -> Result<Vec<String>, RequestError> {
+    let objects: Vec<&serde_json::Map<String, Value>> = match body {
+        Value::Object(object) => vec![object],
+        Value::Array(items) => items
+            .iter()
+            .map(Value::as_object)
+            .collect::<Option<_>>()
+            .ok_or_else(|| RequestError::InvalidBody("All object keys must match".into()))?,
+        _ => return Err(RequestError::InvalidBody("Empty or invalid json".into())),
+    };
+    let Some(first) = objects.first() else {
+        return Ok(Vec::new());
+    };
+    let keys: Vec<String> = first.keys().cloned().collect();
+    let same = |o: &&serde_json::Map<String, Value>| {
+        o.len() == keys.len() && keys.iter().all(|k| o.contains_key(k))
+    };
+    if objects.iter().all(same) {
+        Ok(keys)
+    } else {
+        Err(RequestError::InvalidBody(
+            "All object keys must match".into(),
+        ))
+    }
+}

@@ -1,0 +1,331 @@
+//! Reads the catalog (`pg_catalog`, never `information_schema`, which hides what the login role
+//! cannot use) into a [`Cache`], in one read-only snapshot.
+
+use std::collections::BTreeMap;
+
+use sqlx::PgConnection;
+
+use super::{
+    Argument, Cache, Column, ForeignKey, Function, Ident, QualifiedName, Relation, RelationKind,
+    ReturnType, SqlType, Volatility,
+};
+
+/// Loads the cache of the `schemas` exposed, in that order.
+pub async fn load(conn: &mut PgConnection, schemas: &[String]) -> Result<Cache, sqlx::Error> {
+    sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *conn)
+        .await?;
+    let loaded = load_snapshot(conn, schemas).await;
+    sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+    loaded
+}
+
+async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Cache, sqlx::Error> {
+    let mut relations = relations(conn, schemas).await?;
+    for column in columns(conn, schemas).await? {
+        if let Some(relation) = relations.get_mut(&column.0) {
+            relation.columns.push(column.1);
+        }
+    }
+    for (owner, constraint) in constraints(conn, schemas).await? {
+        let Some(relation) = relations.get_mut(&owner) else {
+            continue;
+        };
+        match constraint {
+            Constraint::PrimaryKey(columns) => relation.primary_key = columns,
+            Constraint::ForeignKey(fk) => relation.foreign_keys.push(fk),
+        }
+    }
+    Ok(Cache {
+        schemas: schemas.iter().map(|s| Ident::new(s.as_str())).collect(),
+        schema_comments: schema_comments(conn, schemas).await?,
+        relations,
+        functions: functions(conn, schemas).await?,
+    })
+}
+
+fn qualified(schema: String, name: String) -> QualifiedName {
+    QualifiedName {
+        schema: Ident::new(schema),
+        name: Ident::new(name),
+    }
+}
+
+const RELATIONS: &str = r#"
+SELECT n.nspname::text, c.relname::text, c.relkind::text,
+       obj_description(c.oid, 'pg_class'),
+       pg_relation_is_updatable(c.oid::regclass, true)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'm', 'f', 'p') AND NOT c.relispartition
+"#;
+
+async fn relations(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<BTreeMap<QualifiedName, Relation>, sqlx::Error> {
+    // Event bits of pg_relation_is_updatable: 1 << CMD_UPDATE, CMD_INSERT, CMD_DELETE.
+    const UPDATE: i32 = 1 << 2;
+    const INSERT: i32 = 1 << 3;
+    const DELETE: i32 = 1 << 4;
+    let rows: Vec<(String, String, String, Option<String>, i32)> = sqlx::query_as(RELATIONS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(schema, name, kind, comment, events)| {
+            let name = qualified(schema, name);
+            let relation = Relation {
+                name: name.clone(),
+                kind: match kind.as_str() {
+                    "v" => RelationKind::View,
+                    "m" => RelationKind::MaterializedView,
+                    "f" => RelationKind::ForeignTable,
+                    "p" => RelationKind::PartitionedTable,
+                    _ => RelationKind::Table,
+                },
+                comment,
+                columns: Vec::new(),
+                primary_key: Vec::new(),
+                foreign_keys: Vec::new(),
+                insertable: events & INSERT != 0,
+                updatable: events & UPDATE != 0,
+                deletable: events & DELETE != 0,
+            };
+            (name, relation)
+        })
+        .collect())
+}
+
+const COLUMNS: &str = r#"
+SELECT n.nspname::text, c.relname::text, a.attname::text,
+       format_type(a.atttypid, a.atttypmod),
+       bt.typname::text,
+       CASE WHEN bt.typcategory = 'A' THEN et.typname::text END,
+       coalesce((SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+                 FROM pg_enum e WHERE e.enumtypid = bt.oid), '{}'),
+       CASE WHEN bt.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4
+            THEN a.atttypmod - 4 END,
+       NOT (a.attnotnull OR (t.typtype = 'd' AND t.typnotnull)),
+       pg_get_expr(d.adbin, d.adrelid),
+       col_description(c.oid, a.attnum)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+LEFT JOIN pg_type et ON et.oid = bt.typelem
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'm', 'f', 'p')
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY n.nspname, c.relname, a.attnum
+"#;
+
+type ColumnRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Vec<String>,
+    Option<i32>,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
+async fn columns(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Vec<(QualifiedName, Column)>, sqlx::Error> {
+    let rows: Vec<ColumnRow> = sqlx::query_as(COLUMNS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (schema, relation, name, sql_type, type_name, element_type, enum_values) =
+                (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+            let column = Column {
+                name: Ident::new(name),
+                sql_type: SqlType::new(sql_type),
+                type_name,
+                element_type,
+                enum_values,
+                max_length: row.7,
+                nullable: row.8,
+                default: row.9,
+                comment: row.10,
+            };
+            (qualified(schema, relation), column)
+        })
+        .collect())
+}
+
+enum Constraint {
+    PrimaryKey(Vec<Ident>),
+    ForeignKey(ForeignKey),
+}
+
+const CONSTRAINTS: &str = r#"
+SELECT con.contype::text, con.conname::text, n.nspname::text, c.relname::text,
+       array(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord),
+       fn.nspname::text, fc.relname::text,
+       array(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype IN ('p', 'f') AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname, con.conname
+"#;
+
+type ConstraintRow = (
+    String,
+    String,
+    String,
+    String,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+);
+
+async fn constraints(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Vec<(QualifiedName, Constraint)>, sqlx::Error> {
+    let rows: Vec<ConstraintRow> = sqlx::query_as(CONSTRAINTS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    let idents = |names: Vec<String>| names.into_iter().map(Ident::new).collect::<Vec<_>>();
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(kind, name, schema, relation, columns, fschema, frelation, fcolumns)| {
+                let constraint = match (kind.as_str(), fschema, frelation) {
+                    ("p", _, _) => Constraint::PrimaryKey(idents(columns)),
+                    ("f", Some(fschema), Some(frelation)) => Constraint::ForeignKey(ForeignKey {
+                        constraint: name,
+                        columns: idents(columns),
+                        target: qualified(fschema, frelation),
+                        target_columns: idents(fcolumns),
+                    }),
+                    _ => return None,
+                };
+                Some((qualified(schema, relation), constraint))
+            },
+        )
+        .collect())
+}
+
+const SCHEMA_COMMENTS: &str = r#"
+SELECT nspname::text, obj_description(oid, 'pg_namespace')
+FROM pg_namespace WHERE nspname = ANY($1)
+"#;
+
+async fn schema_comments(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<BTreeMap<Ident, String>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(SCHEMA_COMMENTS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(schema, comment)| Some((Ident::new(schema), comment?)))
+        .collect())
+}
+
+// Functions with OUT parameters (proallargtypes set) are left for the RPC work.
+const FUNCTIONS: &str = r#"
+SELECT n.nspname::text, p.proname::text, obj_description(p.oid, 'pg_proc'),
+       coalesce(p.proargnames::text[], '{}'),
+       array(SELECT format_type(u.t, NULL) FROM unnest(p.proargtypes) WITH ORDINALITY u(t, o) ORDER BY u.o),
+       array(SELECT ty.typname::text FROM unnest(p.proargtypes) WITH ORDINALITY u(t, o)
+             JOIN pg_type ty ON ty.oid = u.t ORDER BY u.o),
+       p.pronargdefaults::int4,
+       format_type(p.prorettype, NULL), rt.typname::text, p.proretset, p.provolatile::text,
+       rn.nspname::text, rc.relname::text
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_type rt ON rt.oid = p.prorettype
+LEFT JOIN pg_class rc ON rc.oid = rt.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname = ANY($1) AND p.prokind = 'f' AND p.proallargtypes IS NULL
+ORDER BY n.nspname, p.proname, p.oid
+"#;
+
+type FunctionRow = (
+    String,
+    String,
+    Option<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    i32,
+    String,
+    String,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+async fn functions(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Vec<Function>, sqlx::Error> {
+    let rows: Vec<FunctionRow> = sqlx::query_as(FUNCTIONS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(function).collect())
+}
+
+fn function(row: FunctionRow) -> Function {
+    let (schema, name, comment, names, sql_types, type_names, defaults) =
+        (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+    let first_default = sql_types
+        .len()
+        .saturating_sub(usize::try_from(defaults).unwrap_or(0));
+    let arguments = sql_types
+        .into_iter()
+        .zip(type_names)
+        .enumerate()
+        .map(|(i, (sql_type, type_name))| Argument {
+            name: names.get(i).cloned().unwrap_or_default(),
+            sql_type: SqlType::new(sql_type),
+            type_name,
+            has_default: i >= first_default,
+        })
+        .collect();
+    let relation = match (row.11, row.12) {
+        (Some(schema), Some(name)) => Some(qualified(schema, name)),
+        _ => None,
+    };
+    Function {
+        name: qualified(schema, name),
+        comment,
+        arguments,
+        returns: ReturnType {
+            sql_type: SqlType::new(row.7),
+            type_name: row.8,
+            set_of: row.9,
+            relation,
+        },
+        volatility: match row.10.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+    }
+}

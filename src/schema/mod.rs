@@ -1,0 +1,212 @@
+//! The schema cache: what the exposed schemas contain, read from the catalog at start-up.
+//!
+//! A [`Cache`] is immutable; a reload builds a new one and swaps it in whole. Every identifier the
+//! rest of the program puts into SQL is an [`Ident`], and the only way to get one is to look a name
+//! up here, so a name a client typed can only reach SQL after it was found in the catalog.
+
+mod introspect;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+pub use introspect::load;
+
+/// A name that exists in the catalog (schema, relation, column or type), as Postgres spells it.
+///
+/// It cannot be built outside this module: it is minted by introspection only.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ident(Arc<str>);
+
+impl Ident {
+    fn new(name: impl Into<Arc<str>>) -> Self {
+        Ident(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A type as `format_type()` prints it (e.g. `integer`, `character varying(20)`, `"Mood"[]`):
+/// catalog text that is valid SQL in a cast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlType(Arc<str>);
+
+impl SqlType {
+    fn new(name: impl Into<Arc<str>>) -> Self {
+        SqlType(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `schema.name` of a relation or function.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QualifiedName {
+    pub schema: Ident,
+    pub name: Ident,
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    Table,
+    View,
+    MaterializedView,
+    ForeignTable,
+    PartitionedTable,
+}
+
+/// A table-like object that can be read (and maybe written) through the API.
+#[derive(Debug)]
+pub struct Relation {
+    pub name: QualifiedName,
+    pub kind: RelationKind,
+    pub comment: Option<String>,
+    pub columns: Vec<Column>,
+    /// Primary key columns, in key order; empty when there is none.
+    pub primary_key: Vec<Ident>,
+    pub foreign_keys: Vec<ForeignKey>,
+    /// What Postgres would let any role do to it (`pg_relation_is_updatable`), grants aside.
+    pub insertable: bool,
+    pub updatable: bool,
+    pub deletable: bool,
+}
+
+impl Relation {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name.as_str() == name)
+    }
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub name: Ident,
+    pub sql_type: SqlType,
+    /// The underlying base type's `pg_type.typname` (domains resolved; arrays as `_int4`).
+    pub type_name: String,
+    /// The element's `typname` when the column is an array.
+    pub element_type: Option<String>,
+    /// Labels when the column's type is an enum.
+    pub enum_values: Vec<String>,
+    /// Declared length of `varchar(n)` / `char(n)` columns.
+    pub max_length: Option<i32>,
+    pub nullable: bool,
+    pub default: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ForeignKey {
+    pub constraint: String,
+    pub columns: Vec<Ident>,
+    pub target: QualifiedName,
+    pub target_columns: Vec<Ident>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
+#[derive(Debug)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub comment: Option<String>,
+    pub arguments: Vec<Argument>,
+    pub returns: ReturnType,
+    pub volatility: Volatility,
+}
+
+#[derive(Debug)]
+pub struct Argument {
+    /// Empty for an unnamed argument.
+    pub name: String,
+    pub sql_type: SqlType,
+    pub type_name: String,
+    pub has_default: bool,
+}
+
+#[derive(Debug)]
+pub struct ReturnType {
+    pub sql_type: SqlType,
+    pub type_name: String,
+    pub set_of: bool,
+    /// The relation whose row type the function returns, if any.
+    pub relation: Option<QualifiedName>,
+}
+
+/// Everything the API serves from the exposed schemas.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// Exposed schemas in configuration order; the first is the default.
+    pub schemas: Vec<Ident>,
+    pub schema_comments: BTreeMap<Ident, String>,
+    pub relations: BTreeMap<QualifiedName, Relation>,
+    pub functions: Vec<Function>,
+}
+
+impl Cache {
+    /// The exposed schema called `name`.
+    pub fn schema(&self, name: &str) -> Option<&Ident> {
+        self.schemas.iter().find(|s| s.as_str() == name)
+    }
+
+    pub fn relation(&self, schema: &Ident, name: &str) -> Option<&Relation> {
+        let key = QualifiedName {
+            schema: schema.clone(),
+            name: Ident::new(name),
+        };
+        self.relations.get(&key)
+    }
+
+    /// The relations of one schema, ordered by name.
+    pub fn relations_in<'a>(&'a self, schema: &Ident) -> impl Iterator<Item = &'a Relation> + 'a {
+        self.relations
+            .range(self.schema_range(schema))
+            .map(|(_, r)| r)
+    }
+
+    pub fn functions_in<'a>(
+        &'a self,
+        schema: &'a Ident,
+    ) -> impl Iterator<Item = &'a Function> + 'a {
+        self.functions
+            .iter()
+            .filter(move |f| &f.name.schema == schema)
+    }
+
+    fn schema_range(&self, schema: &Ident) -> std::ops::RangeInclusive<QualifiedName> {
+        let from = QualifiedName {
+            schema: schema.clone(),
+            name: Ident::new(""),
+        };
+        let to = QualifiedName {
+            schema: schema.clone(),
+            name: Ident::new("\u{10FFFF}"),
+        };
+        from..=to
+    }
+}
