@@ -122,7 +122,10 @@ fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(format!("pgway={level},tower_http={level}"))
     });
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn start(config: &Config) -> Result<Arc<App>, String> {
@@ -137,9 +140,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     init_logging(&config.log_level);
     let app = start(&config).await?;
     let address = (config.host, config.port).into();
-    server::serve(server::router(app), address, server::shutdown_signal())
+    let listener = server::bind(address)
         .await
-        .map_err(|e| format!("cannot serve on {address}: {e}"))
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    server::serve(server::router(app), listener, server::shutdown_signal())
+        .await
+        .map_err(|e| format!("serving on {address} failed: {e}"))
 }
 
 async fn run_demo(port: u16) -> Result<(), String> {
@@ -147,10 +153,13 @@ async fn run_demo(port: u16) -> Result<(), String> {
     let demo = demo::Demo::start(port).await.map_err(|e| e.to_string())?;
     let app = start(&demo.config).await?;
     let address = (demo.config.host, demo.config.port).into();
+    let listener = server::bind(address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     println!("{}", demo.banner());
-    let served = server::serve(server::router(app), address, server::shutdown_signal()).await;
+    let served = server::serve(server::router(app), listener, server::shutdown_signal()).await;
     drop(demo);
-    served.map_err(|e| format!("cannot serve on {address}: {e}"))
+    served.map_err(|e| format!("serving on {address} failed: {e}"))
 }
 
 async fn print_openapi(args: ServeArgs) -> Result<(), String> {

@@ -94,3 +94,29 @@ async fn swagger_ui_and_graphiql_are_served_from_the_binary() {
         "no CDN"
     );
 }
+
+#[tokio::test]
+async fn a_ui_path_that_hides_a_table_stops_start_up() {
+    assert_eq!(
+        TestApi::start_error(&[("docs-path", "/people")]).await,
+        "the exposed relation 'api.people' has the same path as Swagger UI; set docs-path to another path"
+    );
+    assert_eq!(
+        TestApi::start_error(&[("graphql-path", "/post")]).await,
+        "the exposed relation 'api.post' has the same path as the GraphQL endpoint; set graphql-path to another path"
+    );
+    let api = TestApi::with_settings(&[("graphql-path", "/gql"), ("docs-path", "/swagger")]).await;
+    assert_eq!(api.get("/swagger/").await.status, StatusCode::OK);
+    let response = api
+        .request(
+            Method::POST,
+            "/gql",
+            &[("content-type", "application/json")],
+            r#"{"query":"{ personById(id: 1) { name } }"}"#,
+        )
+        .await;
+    assert_eq!(
+        response.json(),
+        serde_json::json!({"data": {"personById": {"name": "Alice"}}})
+    );
+}

@@ -84,7 +84,7 @@ fn input_type(column: &ColumnField) -> TypeRef {
     }
 }
 
-/// `PeopleConnection { nodes: [Person]!, edges: [PeopleEdge!]! }`.
+/// `PeopleConnection { nodes: [Person]!, edges: [PeopleEdge]! }`.
 fn connection(table: &Table) -> Object {
     let node = &table.names.node;
     Object::new(&table.names.connection)
@@ -96,7 +96,7 @@ fn connection(table: &Table) -> Object {
         .field(
             Field::new(
                 "edges",
-                TypeRef::named_nn_list_nn(&table.names.edge),
+                TypeRef::named_list_nn(&table.names.edge),
                 resolve::rows,
             )
             .description(format!("A list of edges which contains the `{node}`.")),
@@ -180,7 +180,8 @@ fn row_by_key(table: &Arc<Table>, reader: &Arc<Reader>) -> Option<Field> {
     let (shared_table, reader) = (Arc::clone(table), Arc::clone(reader));
     let mut field = Field::new(name, TypeRef::named(&table.names.node), move |ctx| {
         resolve::row_by_key(ctx, Arc::clone(&reader), Arc::clone(&shared_table))
-    });
+    })
+    .description(format!("Get a single `{}`.", table.names.node));
     for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
         field = field.argument(InputValue::new(
             &column.name,

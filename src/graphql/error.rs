@@ -8,12 +8,7 @@ use crate::error::ApiError;
 use crate::plan::PlanError;
 
 pub(crate) fn from_plan(error: PlanError) -> Error {
-    let code = match &error {
-        PlanError::UnknownRelation { .. } => "PGRST205",
-        PlanError::UnknownColumn { .. } => "42703",
-        PlanError::UnknownPayloadColumn { .. } => "PGRST204",
-    };
-    Error::new(error.to_string()).extend_with(|_, extensions| extensions.set("code", code))
+    from_api(error.into())
 }
 
 pub(crate) fn from_db(error: DbError, authenticated: bool) -> Error {

@@ -131,7 +131,11 @@ impl Scalar {
             Scalar::BigInt | Scalar::BigFloat if !text.starts_with('"') => {
                 Ok(Value::String(text.to_owned()))
             }
-            Scalar::Json => Ok(Value::String(text.to_owned())),
+            Scalar::Json => Ok(Value::String(compact_json(text))),
+            Scalar::Datetime => match serde_json::from_str(text).map_err(invalid)? {
+                serde_json::Value::String(s) => Ok(Value::String(with_microseconds(&s))),
+                other => Err(format!("invalid Datetime value {other}")),
+            },
             _ => match serde_json::from_str::<serde_json::Value>(text).map_err(invalid)? {
                 serde_json::Value::String(s) => Ok(Value::String(s)),
                 // A composite or other type without a scalar of its own: its JSON text.
@@ -173,6 +177,46 @@ impl Scalar {
             other => Err(format!("{} cannot represent {other}", self.name())),
         }
     }
+}
+
+/// JSON text without insignificant whitespace, as PostGraphile (`JSON.stringify`) prints it.
+fn compact_json(text: &str) -> String {
+    let mut compact = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            compact.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_ascii_whitespace() {
+            in_string = c == '"';
+            compact.push(c);
+        }
+    }
+    compact
+}
+
+/// `2024-01-02T03:04:05.5+00:00` → `2024-01-02T03:04:05.500000+00:00`: Postgres prints only the
+/// fractional seconds a timestamp has, PostGraphile always six. Other shapes (`infinity`, years
+/// past 9999) are left as they are.
+fn with_microseconds(text: &str) -> String {
+    let Some((head, rest)) = text
+        .split_at_checked(19)
+        .filter(|(head, _)| head.as_bytes().get(10) == Some(&b'T'))
+    else {
+        return text.to_owned();
+    };
+    let fraction = rest.strip_prefix('.').map_or("", |r| {
+        &r[..r.bytes().take_while(u8::is_ascii_digit).count()]
+    });
+    let tail = rest
+        .strip_prefix('.')
+        .map_or(rest, |r| &r[fraction.len()..]);
+    format!("{head}.{fraction:0<6}{tail}")
 }
 
 /// `{"a","b",NULL}`: every element quoted, so commas, braces and spaces survive.
@@ -258,8 +302,8 @@ mod tests {
             Ok(Value::from("{\"x\": 1}"))
         );
         assert_eq!(
-            Scalar::Json.output(&raw("{\"x\": 1}")),
-            Ok(Value::from("{\"x\": 1}"))
+            Scalar::Json.output(&raw(r#"{"b": [1, 2], "a b": "x \" y"}"#)),
+            Ok(Value::from(r#"{"b":[1,2],"a b":"x \" y"}"#))
         );
         assert_eq!(Scalar::Int.output(&raw("null")), Ok(Value::Null));
         assert!(Scalar::Float.output(&raw("\"NaN\"")).is_err());
@@ -271,6 +315,31 @@ mod tests {
                 Value::from(3)
             ]))
         );
+    }
+
+    #[test]
+    fn datetimes_have_microseconds() {
+        let cases = [
+            (
+                "2024-01-02T03:04:05+00:00",
+                "2024-01-02T03:04:05.000000+00:00",
+            ),
+            (
+                "2024-01-02T03:04:05.5+02:00",
+                "2024-01-02T03:04:05.500000+02:00",
+            ),
+            ("2024-01-02T03:04:05.123456", "2024-01-02T03:04:05.123456"),
+            ("2024-01-02T03:04:05", "2024-01-02T03:04:05.000000"),
+            ("-infinity", "-infinity"),
+            ("12024-01-02T03:04:05", "12024-01-02T03:04:05"),
+        ];
+        for (postgres, expected) in cases {
+            let json = serde_json::to_string(postgres).unwrap();
+            assert_eq!(
+                Scalar::Datetime.output(&raw(&json)),
+                Ok(Value::from(expected))
+            );
+        }
     }
 
     #[test]

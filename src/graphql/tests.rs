@@ -300,7 +300,8 @@ async fn sdl_names_types_like_postgraphile() {
     let sdl = api.schema.sdl();
     for expected in [
         "orderBy: [PeopleOrderBy!] = [PRIMARY_KEY_ASC],\n",
-        "condition: PersonCondition\n\t): PeopleConnection\n\tpersonById(id: Int!): Person\n",
+        "condition: PersonCondition\n\t): PeopleConnection\n",
+        "\t\"\"\"\n\tGet a single `Person`.\n\t\"\"\"\n\tpersonById(id: Int!): Person\n",
         "orderBy: [AdultsOrderBy!] = [NATURAL],\n",
         "condition: AdultCondition\n\t): AdultsConnection\n\t\"\"\"",
         "allPosts(",
@@ -312,7 +313,7 @@ async fn sdl_names_types_like_postgraphile() {
         "\tcontactEmail: String\n",
         "type PeopleConnection {\n",
         "\tnodes: [Person]!\n",
-        "\tedges: [PeopleEdge!]!\n",
+        "\tedges: [PeopleEdge]!\n",
         "type PeopleEdge {\n",
         "input PersonCondition {\n",
         "enum PeopleOrderBy {\n\tNATURAL\n\tID_ASC\n\tID_DESC\n\tNAME_ASC\n",
@@ -339,8 +340,8 @@ async fn scalars_keep_their_precision() {
                 "price": "12345678901234567890.000000000000000001",
                 "ratio": 0.5,
                 "tags": ["a", "b,c"],
-                "data": "{\"k\": [1, 2]}",
-                "at": "2024-01-02T03:04:05+00:00",
+                "data": "{\"k\":[1,2]}",
+                "at": "2024-01-02T03:04:05.000000+00:00",
                 "uid": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
                 "httpStatus": 201
             },

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::Uri;
 use axum::routing::get;
+use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
@@ -44,14 +45,19 @@ async fn invalid_path(uri: Uri) -> ApiError {
     RequestError::InvalidPath.into()
 }
 
-/// Serves `router` on `address` until `shutdown` completes, letting in-flight requests finish.
+/// Binds the listening socket, so that the server is reachable once this returns.
+pub async fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let listener = TcpListener::bind(address).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    Ok(listener)
+}
+
+/// Serves `router` until `shutdown` completes, letting in-flight requests finish.
 pub async fn serve(
     router: Router,
-    address: SocketAddr,
+    listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(address).await?;
-    tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -40,6 +40,45 @@ async fn cluster() -> Arc<Cluster> {
     cluster
 }
 
+/// A new database holding the example, in the shared cluster.
+async fn fresh_database() -> (Arc<Cluster>, String) {
+    let cluster = cluster().await;
+    let database = format!(
+        "test_{}_{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = PgConnection::connect(&cluster.url("postgres", "postgres"))
+        .await
+        .unwrap();
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "CREATE DATABASE {database} TEMPLATE {TEMPLATE}"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    (cluster, database)
+}
+
+/// The test configuration: schema `api`, anonymous role `web_anon`, the test JWT secret.
+fn config(cluster: &Cluster, database: &str, settings: &[(&str, &str)]) -> Config {
+    let mut sources = Sources::default();
+    let defaults = [
+        ("db-uri", cluster.url("authenticator", database)),
+        ("db-schemas", "api".to_owned()),
+        ("db-anon-role", "web_anon".to_owned()),
+        ("jwt-secret", SECRET.to_owned()),
+        ("db-pool", "4".to_owned()),
+    ];
+    for (key, value) in defaults {
+        sources.set(key, &value).unwrap();
+    }
+    for (key, value) in settings {
+        sources.set(key, value).unwrap();
+    }
+    Config::from_sources(&sources).unwrap()
+}
+
 /// A database of its own for one test, served by pgway's router.
 pub struct TestApi {
     pub router: Router,
@@ -55,22 +94,17 @@ impl TestApi {
 
     /// As [`TestApi::new`], with extra configuration keys.
     pub async fn with_settings(settings: &[(&str, &str)]) -> TestApi {
-        let cluster = cluster().await;
-        let database = format!(
-            "test_{}_{}",
-            std::process::id(),
-            DATABASES.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut admin = PgConnection::connect(&cluster.url("postgres", "postgres"))
-            .await
-            .unwrap();
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "CREATE DATABASE {database} TEMPLATE {TEMPLATE}"
-        )))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+        let (cluster, database) = fresh_database().await;
         Self::serve(cluster, database, settings).await
+    }
+
+    /// Why pgway refuses to start on the example database with `settings`.
+    pub async fn start_error(settings: &[(&str, &str)]) -> String {
+        let (cluster, database) = fresh_database().await;
+        match App::start(&config(&cluster, &database, settings)).await {
+            Ok(_) => panic!("pgway started with {settings:?}"),
+            Err(error) => error.to_string(),
+        }
     }
 
     /// A new pgway over this test's database, with a fresh schema cache.
@@ -79,23 +113,9 @@ impl TestApi {
     }
 
     async fn serve(cluster: Arc<Cluster>, database: String, settings: &[(&str, &str)]) -> TestApi {
-        let mut sources = Sources::default();
-        sources
-            .set("db-uri", &cluster.url("authenticator", &database))
-            .unwrap()
-            .set("db-schemas", "api")
-            .unwrap()
-            .set("db-anon-role", "web_anon")
-            .unwrap()
-            .set("jwt-secret", SECRET)
-            .unwrap()
-            .set("db-pool", "4")
-            .unwrap();
-        for (key, value) in settings {
-            sources.set(key, value).unwrap();
-        }
-        let config = Config::from_sources(&sources).unwrap();
-        let app = App::start(&config).await.expect("start pgway");
+        let app = App::start(&config(&cluster, &database, settings))
+            .await
+            .expect("start pgway");
         TestApi {
             router: pgway::server::router(Arc::new(app)),
             database,
