@@ -81,6 +81,7 @@ fn config(cluster: &Cluster, database: &str, settings: &[(&str, &str)]) -> Confi
 
 /// A database of its own for one test, served by pgway's router.
 pub struct TestApi {
+    pub app: Arc<App>,
     pub router: Router,
     pub database: String,
     cluster: Arc<Cluster>,
@@ -113,11 +114,14 @@ impl TestApi {
     }
 
     async fn serve(cluster: Arc<Cluster>, database: String, settings: &[(&str, &str)]) -> TestApi {
-        let app = App::start(&config(&cluster, &database, settings))
-            .await
-            .expect("start pgway");
+        let app = Arc::new(
+            App::start(&config(&cluster, &database, settings))
+                .await
+                .expect("start pgway"),
+        );
         TestApi {
-            router: pgway::server::router(Arc::new(app)),
+            router: pgway::server::router(app.clone()),
+            app,
             database,
             cluster,
         }
