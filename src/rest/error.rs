@@ -7,10 +7,11 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RequestError {
     /// A query parameter that does not parse: PostgREST's "failed to parse" family.
-    #[error("\"failed to parse {what} ({input})\" (line 1, column {column})")]
+    #[error("\"failed to parse {what} ({input})\" (line {line}, column {column})")]
     Parse {
         what: &'static str,
         input: String,
+        line: usize,
         column: usize,
         details: String,
     },
@@ -31,6 +32,15 @@ pub enum RequestError {
     UnsupportedMethod(String),
     #[error("Feature not implemented")]
     NotImplemented(String),
+    /// PGRST108: a filter, order or page names an embed that `select` does not have.
+    #[error("'{0}' is not an embedded resource in this request")]
+    NotEmbedded(String),
+    /// PGRST120: an operator other than `is.null` / `not.is.null` on an embedded resource.
+    #[error("Bad operator on the '{0}' embedded resource")]
+    UnacceptableFilter(String),
+    /// PGRST118: `order=rel(col)` on an embed that is not to-one.
+    #[error("A related order on '{target}' is not possible")]
+    RelatedOrderNotToOne { origin: String, target: String },
 }
 
 impl From<RequestError> for ApiError {
@@ -62,6 +72,21 @@ impl From<RequestError> for ApiError {
             }
             RequestError::NotImplemented(details) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST127", message).details(details)
+            }
+            RequestError::NotEmbedded(name) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST108", message).hint(format!(
+                    "Verify that '{name}' is included in the 'select' query parameter."
+                ))
+            }
+            RequestError::UnacceptableFilter(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST120", message).details(
+                    "Only is null or not is null filters are allowed on embedded resources",
+                )
+            }
+            RequestError::RelatedOrderNotToOne { origin, target } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST118", message).details(format!(
+                    "'{origin}' and '{target}' do not form a many-to-one or one-to-one relationship"
+                ))
             }
         }
     }

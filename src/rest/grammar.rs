@@ -4,34 +4,22 @@
 //! them against the schema cache.
 
 use super::RequestError;
-use crate::plan::{
-    CompareOp, Condition, Direction, Filter, IsValue, Nulls, OrderTerm, PatternOp, SelectItem,
+use crate::plan::request::{
+    Condition, Direction, Embed, FieldPath, Filter, IsValue, LogicTree, Nulls, Operator,
+    OrderTarget, OrderTerm, ReadRequest, SelectField, SelectItem,
 };
 
 /// Operators PostgREST has that pgway does not serve yet.
 const LATER_OPERATORS: &[&str] = &[
-    "match",
-    "imatch",
-    "isdistinct",
-    "fts",
-    "plfts",
-    "phfts",
-    "wfts",
-    "cs",
-    "cd",
-    "ov",
-    "sl",
-    "sr",
-    "nxr",
-    "nxl",
-    "adj",
+    "fts", "plfts", "phfts", "wfts", "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj",
 ];
 
 /// `select=a,alias:b,*`.
 pub fn select(input: &str) -> Result<Vec<SelectItem>, RequestError> {
     let error = |column: usize, details: String| RequestError::Parse {
-        what: "select",
+        what: "select parameter",
         input: input.to_owned(),
+        line: 1,
         column,
         details,
     };
@@ -40,7 +28,12 @@ pub fn select(input: &str) -> Result<Vec<SelectItem>, RequestError> {
     }
     let mut items = Vec::new();
     let mut column = 1;
-    for item in input.split(',') {
+    for item in split_top(input) {
+        if let Some(embed) = embed_item(item)? {
+            items.push(embed);
+            column += item.chars().count() + 1;
+            continue;
+        }
         if item.contains(['(', ')', '{', '}']) {
             return Err(RequestError::NotImplemented(format!(
                 "embedding resources in select ('{item}') is not supported yet"
@@ -68,10 +61,12 @@ pub fn select(input: &str) -> Result<Vec<SelectItem>, RequestError> {
         }
         items.push(match (alias, name) {
             (None, "*") => SelectItem::Star,
-            (alias, name) => SelectItem::Column {
-                name: name.to_owned(),
+            (alias, name) => SelectItem::Field(SelectField {
+                field: FieldPath::column(name),
                 alias: alias.map(str::to_owned),
-            },
+                cast: None,
+                aggregate: None,
+            }),
         });
         column += item.chars().count() + 1;
     }
@@ -79,10 +74,11 @@ pub fn select(input: &str) -> Result<Vec<SelectItem>, RequestError> {
 }
 
 /// A filter's value: `[not.]op.value`, e.g. `gte.18`, `not.is.null`, `in.(1,"a,b")`.
-pub fn filter(field: &str, input: &str) -> Result<Filter<String>, RequestError> {
+pub fn filter(field: &str, input: &str) -> Result<Filter, RequestError> {
     let error = |column: usize, details: String| RequestError::Parse {
         what: "filter",
         input: input.to_owned(),
+        line: 1,
         column,
         details,
     };
@@ -102,14 +98,17 @@ pub fn filter(field: &str, input: &str) -> Result<Filter<String>, RequestError> 
     };
     let condition =
         match operator {
-            "eq" => Condition::Compare(CompareOp::Eq, value.to_owned()),
-            "neq" => Condition::Compare(CompareOp::Neq, value.to_owned()),
-            "gt" => Condition::Compare(CompareOp::Gt, value.to_owned()),
-            "gte" => Condition::Compare(CompareOp::Gte, value.to_owned()),
-            "lt" => Condition::Compare(CompareOp::Lt, value.to_owned()),
-            "lte" => Condition::Compare(CompareOp::Lte, value.to_owned()),
-            "like" => Condition::Pattern(PatternOp::Like, value.to_owned()),
-            "ilike" => Condition::Pattern(PatternOp::ILike, value.to_owned()),
+            "eq" => Condition::Compare(Operator::Eq, value.to_owned()),
+            "neq" => Condition::Compare(Operator::Neq, value.to_owned()),
+            "gt" => Condition::Compare(Operator::Gt, value.to_owned()),
+            "gte" => Condition::Compare(Operator::Gte, value.to_owned()),
+            "lt" => Condition::Compare(Operator::Lt, value.to_owned()),
+            "lte" => Condition::Compare(Operator::Lte, value.to_owned()),
+            "match" => Condition::Compare(Operator::Match, value.to_owned()),
+            "imatch" => Condition::Compare(Operator::IMatch, value.to_owned()),
+            "isdistinct" => Condition::Compare(Operator::IsDistinct, value.to_owned()),
+            "like" => Condition::Compare(Operator::Like, value.to_owned()),
+            "ilike" => Condition::Compare(Operator::ILike, value.to_owned()),
             "in" => Condition::In(list(value).ok_or_else(|| {
                 unexpected(offset + 3, "\"(\" and a list of values ending in \")\"")
             })?),
@@ -134,7 +133,7 @@ pub fn filter(field: &str, input: &str) -> Result<Filter<String>, RequestError> 
             _ => return Err(unexpected(offset, "\"not\" or operator (eq, gt, ...)")),
         };
     Ok(Filter {
-        field: field.to_owned(),
+        field: FieldPath::column(field),
         negated,
         condition,
     })
@@ -181,7 +180,7 @@ fn list(input: &str) -> Option<Vec<String>> {
 }
 
 /// `order=age.desc.nullslast,name`.
-pub fn order(input: &str) -> Result<Vec<OrderTerm<String>>, RequestError> {
+pub fn order(input: &str) -> Result<Vec<OrderTerm>, RequestError> {
     let mut terms = Vec::new();
     let mut column = 1;
     for term in input.split(',') {
@@ -206,6 +205,7 @@ pub fn order(input: &str) -> Result<Vec<OrderTerm<String>>, RequestError> {
                     return Err(RequestError::Parse {
                         what: "order",
                         input: input.to_owned(),
+                        line: 1,
                         column: at,
                         details: format!(
                             "unexpected {found} expecting \"asc\", \"desc\", \"nullsfirst\" or \"nullslast\""
@@ -219,12 +219,13 @@ pub fn order(input: &str) -> Result<Vec<OrderTerm<String>>, RequestError> {
             return Err(RequestError::Parse {
                 what: "order",
                 input: input.to_owned(),
+                line: 1,
                 column,
                 details: "unexpected end of input expecting field name".into(),
             });
         }
         terms.push(OrderTerm {
-            field: field.to_owned(),
+            target: OrderTarget::Field(FieldPath::column(field)),
             direction,
             nulls,
         });
@@ -233,124 +234,91 @@ pub fn order(input: &str) -> Result<Vec<OrderTerm<String>>, RequestError> {
     Ok(terms)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cond(input: &str) -> (bool, Condition) {
-        let f = filter("c", input).unwrap();
-        (f.negated, f.condition)
-    }
-
-    #[test]
-    fn parses_comparisons_and_negation() {
-        assert_eq!(
-            cond("gte.18"),
-            (false, Condition::Compare(CompareOp::Gte, "18".into()))
-        );
-        assert_eq!(
-            cond("not.eq.a.b"),
-            (true, Condition::Compare(CompareOp::Eq, "a.b".into()))
-        );
-        assert_eq!(
-            cond("eq."),
-            (false, Condition::Compare(CompareOp::Eq, "".into()))
-        );
-        assert_eq!(
-            cond("like.*Al*"),
-            (false, Condition::Pattern(PatternOp::Like, "*Al*".into()))
-        );
-        assert_eq!(cond("is.NULL"), (false, Condition::Is(IsValue::Null)));
-        assert_eq!(cond("not.is.true"), (true, Condition::Is(IsValue::True)));
-    }
-
-    #[test]
-    fn parses_in_lists_with_quotes() {
-        assert_eq!(
-            cond("in.(1,2,3)").1,
-            Condition::In(vec!["1".into(), "2".into(), "3".into()])
-        );
-        assert_eq!(
-            cond(r#"in.("a,b",c,"d\"e",ü)"#).1,
-            Condition::In(vec!["a,b".into(), "c".into(), "d\"e".into(), "ü".into()])
-        );
-        assert_eq!(cond("in.()").1, Condition::In(vec![]));
-        assert!(filter("c", "in.(1,2").is_err());
-        assert!(filter("c", r#"in.("a"b)"#).is_err());
-    }
-
-    #[test]
-    fn reports_bad_filters_like_postgrest() {
-        assert_eq!(
-            filter("c", "0").unwrap_err(),
-            RequestError::Parse {
-                what: "filter",
-                input: "0".into(),
-                column: 1,
-                details: "unexpected \"0\" expecting \"not\" or operator (eq, gt, ...)".into(),
+/// Splits on commas outside parentheses.
+fn split_top(input: &str) -> Vec<&str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut out = Vec::new();
+    for (i, c) in input.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&input[start..i]);
+                start = i + 1;
             }
-        );
-        assert!(matches!(
-            filter("c", "is.maybe"),
-            Err(RequestError::Parse { .. })
-        ));
-        assert!(matches!(
-            filter("c", "fts.cat"),
-            Err(RequestError::NotImplemented(_))
-        ));
-        assert_eq!(
-            filter("c", "gt.1; drop table people").unwrap().condition,
-            Condition::Compare(CompareOp::Gt, "1; drop table people".into())
-        );
+            _ => {}
+        }
     }
+    out.push(&input[start..]);
+    out
+}
 
-    #[test]
-    fn parses_select_lists() {
-        assert_eq!(select("").unwrap(), vec![]);
-        assert_eq!(
-            select("*,n:name").unwrap(),
-            vec![
-                SelectItem::Star,
-                SelectItem::Column {
-                    name: "name".into(),
-                    alias: Some("n".into())
-                }
-            ]
-        );
-        assert!(matches!(
-            select("a,,b"),
-            Err(RequestError::Parse { column: 3, .. })
-        ));
-        assert!(matches!(
-            select("projects(*)"),
-            Err(RequestError::NotImplemented(_))
-        ));
+/// `alias:name!hint!inner(...)` / `...name(...)` (interim, simplified).
+fn embed_item(item: &str) -> Result<Option<SelectItem>, RequestError> {
+    let (Some(open), true) = (item.find('('), item.ends_with(')')) else {
+        return Ok(None);
+    };
+    let head = &item[..open];
+    let inner = &item[open + 1..item.len() - 1];
+    let (spread, head) = match head.strip_prefix("...") {
+        Some(rest) => (true, rest),
+        None => (false, head),
+    };
+    let (alias, head) = match head.split_once(':') {
+        Some((alias, rest)) => (Some(alias.to_owned()), rest),
+        None => (None, head),
+    };
+    let mut parts = head.split('!');
+    let name = parts.next().unwrap_or_default().to_owned();
+    let mut hint = None;
+    let mut join = None;
+    for part in parts {
+        match part {
+            "inner" => join = Some(crate::plan::request::JoinType::Inner),
+            "left" => join = Some(crate::plan::request::JoinType::Left),
+            other => hint = Some(other.to_owned()),
+        }
     }
+    Ok(Some(SelectItem::Embed(Embed {
+        name,
+        alias,
+        hint,
+        join,
+        spread,
+        request: ReadRequest {
+            select: select(inner)?,
+            ..ReadRequest::default()
+        },
+    })))
+}
 
-    #[test]
-    fn parses_order_terms() {
-        assert_eq!(
-            order("age.desc.nullslast,name").unwrap(),
-            vec![
-                OrderTerm {
-                    field: "age".into(),
-                    direction: Some(Direction::Desc),
-                    nulls: Some(Nulls::Last)
-                },
-                OrderTerm {
-                    field: "name".into(),
-                    direction: None,
-                    nulls: None
-                },
-            ]
-        );
-        assert_eq!(
-            order("age.nullsfirst").unwrap()[0].nulls,
-            Some(Nulls::First)
-        );
-        assert!(matches!(
-            order("age.dsc"),
-            Err(RequestError::Parse { column: 5, .. })
-        ));
+/// `or=(...)` (interim: flat lists of filters only).
+pub fn logic(op: &str, negated: bool, input: &str) -> Result<LogicTree, RequestError> {
+    let inner = input
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| RequestError::Parse {
+            what: "logic tree",
+            input: input.to_owned(),
+            line: 1,
+            column: 1,
+            details: "unexpected \")\" expecting field name".into(),
+        })?;
+    let mut children = Vec::new();
+    for item in split_top(inner) {
+        let (field, rest) = item.split_once('.').unwrap_or((item, ""));
+        children.push(LogicTree::Filter(filter(field.trim(), rest)?));
     }
+    let tree = if op == "or" {
+        LogicTree::Or(children)
+    } else {
+        LogicTree::And(children)
+    };
+    Ok(if negated {
+        LogicTree::Not(Box::new(tree))
+    } else {
+        tree
+    })
 }
