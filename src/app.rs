@@ -27,6 +27,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    pub fn read_options(&self) -> crate::plan::ReadOptions {
+        crate::plan::ReadOptions {
+            max_rows: self.max_rows,
+            aggregates: false,
+        }
+    }
+
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             max_rows: config.max_rows,

@@ -120,6 +120,55 @@ impl From<crate::plan::PlanError> for ApiError {
             PlanError::UnknownPayloadColumn { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST204", message)
             }
+            PlanError::NoRelationship {
+                source_name,
+                target,
+                hint,
+                schema,
+                suggestion,
+            } => {
+                let using = hint
+                    .map(|h| format!(" using the hint '{h}'"))
+                    .unwrap_or_default();
+                let api = ApiError::new(StatusCode::BAD_REQUEST, "PGRST200", message).details(format!(
+                    "Searched for a foreign key relationship between '{source_name}' and '{target}'{using} \
+                     in the schema '{schema}', but no matches were found."
+                ));
+                match suggestion {
+                    Some(close) => api.hint(format!(
+                        "Perhaps you meant '{close}' instead of '{target}'."
+                    )),
+                    None => api,
+                }
+            }
+            PlanError::AmbiguousRelationship {
+                target,
+                details,
+                suggestions,
+                ..
+            } => {
+                let options = suggestions
+                    .iter()
+                    .map(|s| format!("'{s}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ApiError::new(StatusCode::MULTIPLE_CHOICES, "PGRST201", message)
+                    .details(details)
+                    .hint(format!(
+                        "Try changing '{target}' to one of the following: {options}. \
+                         Find the desired relationship in the 'details' key."
+                    ))
+            }
+            PlanError::BadEmbedOperator(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST120", message)
+            }
+            PlanError::UnknownType(_) => ApiError::new(StatusCode::BAD_REQUEST, "42704", message),
+            PlanError::AggregatesDisabled => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST123", message)
+            }
+            PlanError::NotImplemented(details) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST127", message).details(details)
+            }
         }
     }
 }

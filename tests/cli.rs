@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const PGWAY: &str = env!("CARGO_BIN_EXE_pgway");
@@ -35,17 +35,42 @@ fn http_get(port: u16, path: &str, authorization: Option<&str>) -> (String, Stri
     (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
+/// The demo process, interrupted (like Ctrl-C) when the test ends, even by a failed assertion,
+/// so that it removes its cluster.
+struct Demo(Child);
+
+impl Demo {
+    fn interrupt(&mut self) -> std::process::ExitStatus {
+        if let Ok(Some(status)) = self.0.try_wait() {
+            return status;
+        }
+        Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        self.0.wait().unwrap()
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.interrupt();
+    }
+}
+
 #[test]
 fn demo_serves_the_example_and_cleans_up_on_ctrl_c() {
     let port = free_port();
-    let mut demo = Command::new(PGWAY)
-        .args(["demo", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut demo = Demo(
+        Command::new(PGWAY)
+            .args(["demo", "--port", &port.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut banner = Vec::new();
-    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let mut lines = BufReader::new(demo.0.stdout.take().unwrap()).lines();
     for line in lines.by_ref() {
         let line = line.unwrap();
         let done = line.starts_with("Ctrl-C stops");
@@ -78,11 +103,7 @@ fn demo_serves_the_example_and_cleans_up_on_ctrl_c() {
         "[{\"company\":\"Acme\"}, \n {\"company\":\"Initech\"}]"
     );
 
-    Command::new("kill")
-        .args(["-INT", &demo.id().to_string()])
-        .status()
-        .unwrap();
-    let exit = demo.wait().unwrap();
+    let exit = demo.interrupt();
     assert!(exit.success(), "{exit}");
     assert!(
         TcpStream::connect(("127.0.0.1", pg_port)).is_err(),

@@ -32,9 +32,11 @@ pub struct RequestSettings<'a> {
     pub path: &'a str,
 }
 
-/// What a statement returned: the number of rows in the page, and the body Postgres built.
+/// What a statement returned: the total count (when asked for), the number of rows in the page,
+/// and the body Postgres built.
 #[derive(Debug)]
 pub struct Output {
+    pub total: Option<i64>,
     pub page_total: i64,
     pub body: String,
 }
@@ -92,7 +94,8 @@ impl Database {
             .bind(settings.path)
             .execute(&mut *tx)
             .await?;
-        let mut query = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(statement.sql));
+        let mut query =
+            sqlx::query_as::<_, (Option<i64>, i64, String)>(AssertSqlSafe(statement.sql));
         for bind in statement.binds {
             query = match bind {
                 Bind::Text(text) => query.bind(text),
@@ -100,8 +103,12 @@ impl Database {
                 Bind::Int(n) => query.bind(n),
             };
         }
-        let (page_total, body) = query.fetch_one(&mut *tx).await?;
+        let (total, page_total, body) = query.fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Output { page_total, body })
+        Ok(Output {
+            total,
+            page_total,
+            body,
+        })
     }
 }

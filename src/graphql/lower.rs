@@ -10,7 +10,8 @@ use async_graphql::{Error, SelectionField, Value};
 
 use super::model::{OrderValue, Table};
 use crate::plan::{
-    CompareOp, Condition, Direction, Filter, IsValue, OrderTerm, Range, ReadRequest, SelectItem,
+    Condition, Direction, FieldPath, Filter, IsValue, LogicTree, Operator, OrderTarget, OrderTerm,
+    Range, ReadRequest, SelectField, SelectItem,
 };
 
 /// `allPeople(first, offset, orderBy, condition) { nodes { … } edges { node { … } } }`.
@@ -86,10 +87,11 @@ impl Select {
     /// same column.
     fn add(&mut self, key: &str, column: &str, type_name: &str) -> Result<(), Error> {
         let existing = self.items.iter().find_map(|item| match item {
-            SelectItem::Column {
-                name,
+            SelectItem::Field(SelectField {
+                field,
                 alias: Some(alias),
-            } if alias == key => Some(name),
+                ..
+            }) if alias == key => Some(&field.column),
             _ => None,
         });
         match existing {
@@ -99,10 +101,12 @@ impl Select {
                  across nodes and edges; give them different aliases."
             ))),
             None => {
-                let item = SelectItem::Column {
-                    name: column.to_owned(),
+                let item = SelectItem::Field(SelectField {
+                    field: FieldPath::column(column),
                     alias: Some(key.to_owned()),
-                };
+                    cast: None,
+                    aggregate: None,
+                });
                 self.items.push(item);
                 Ok(())
             }
@@ -111,7 +115,7 @@ impl Select {
 }
 
 /// `condition: {student: true, age: null}`: equality per field, null meaning `IS NULL`.
-fn condition(table: &Table, value: Option<&Value>) -> Result<Vec<Filter<String>>, Error> {
+fn condition(table: &Table, value: Option<&Value>) -> Result<Vec<LogicTree>, Error> {
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Object(fields)) => fields
@@ -125,7 +129,7 @@ fn condition(table: &Table, value: Option<&Value>) -> Result<Vec<Filter<String>>
 }
 
 /// `field = value`, or `field IS NULL` for null.
-fn equals(table: &Table, field: &str, value: &Value) -> Result<Filter<String>, Error> {
+fn equals(table: &Table, field: &str, value: &Value) -> Result<LogicTree, Error> {
     let column = table
         .column(field)
         .ok_or_else(|| Error::new(format!("{} has no field {field}", table.names.condition)))?;
@@ -134,26 +138,26 @@ fn equals(table: &Table, field: &str, value: &Value) -> Result<Filter<String>, E
         .input_text(value, column.list)
         .map_err(|e| Error::new(format!("Invalid value for {field}: {e}")))?;
     let condition = match text {
-        Some(text) => Condition::Compare(CompareOp::Eq, text),
+        Some(text) => Condition::Compare(Operator::Eq, text),
         None => Condition::Is(IsValue::Null),
     };
-    Ok(Filter {
-        field: column.column.to_string(),
+    Ok(LogicTree::Filter(Filter {
+        field: FieldPath::column(column.column.as_str()),
         negated: false,
         condition,
-    })
+    }))
 }
 
 /// `orderBy: [AGE_DESC, NAME_ASC]` (a single value counts as a list of one). When a table has a
 /// primary key, its columns end any explicit order, so pages are stable.
-fn order(table: &Table, value: Option<&Value>) -> Result<Vec<OrderTerm<String>>, Error> {
+fn order(table: &Table, value: Option<&Value>) -> Result<Vec<OrderTerm>, Error> {
     let names = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::List(items)) => items.iter().collect(),
         Some(single) => vec![single],
     };
     let term = |index: usize, direction| OrderTerm {
-        field: table.columns[index].column.to_string(),
+        target: OrderTarget::Field(FieldPath::column(table.columns[index].column.as_str())),
         direction: Some(direction),
         nulls: None,
     };
@@ -181,7 +185,9 @@ fn order(table: &Table, value: Option<&Value>) -> Result<Vec<OrderTerm<String>>,
     if !terms.is_empty() {
         for &index in &table.primary_key {
             let column = table.columns[index].column.as_str();
-            if !terms.iter().any(|t| t.field == column) {
+            let ordered =
+                |t: &OrderTerm| matches!(&t.target, OrderTarget::Field(f) if f.column == column);
+            if !terms.iter().any(ordered) {
                 terms.push(term(index, Direction::Asc));
             }
         }

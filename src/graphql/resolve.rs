@@ -12,7 +12,7 @@ use super::model::Table;
 use super::scalar::Scalar;
 use super::{RequestData, error, lower};
 use crate::db::{Access, RequestSettings};
-use crate::plan::{ReadPlan, ReadRequest};
+use crate::plan::{ReadOptions, ReadPlan, ReadRequest};
 use crate::schema::Cache;
 
 /// One row of a result, keyed by response key; values stay raw JSON until a field reads them.
@@ -40,7 +40,12 @@ impl Reader {
                 table.relation
             ))
         })?;
-        let plan = ReadPlan::build(relation, request, self.max_rows).map_err(error::from_plan)?;
+        let options = ReadOptions {
+            max_rows: self.max_rows,
+            aggregates: false,
+        };
+        let plan =
+            ReadPlan::build(&self.cache, relation, request, options).map_err(error::from_plan)?;
         let settings = RequestSettings {
             identity: &data.identity,
             search_path: &data.search_path,
@@ -49,7 +54,11 @@ impl Reader {
         };
         let output = data
             .db
-            .run(&settings, Access::ReadOnly, crate::sql::read(&plan))
+            .run(
+                &settings,
+                Access::ReadOnly,
+                crate::sql::read(&plan, crate::sql::Shape::Array, false),
+            )
             .await
             .map_err(|e| error::from_db(e, data.identity.authenticated))?;
         serde_json::from_str(&output.body)

@@ -1,4 +1,6 @@
-//! Names that the schema cache does not know.
+//! What can be wrong with a request once names are checked against the schema cache.
+
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -12,6 +14,33 @@ pub enum PlanError {
     UnknownColumn { relation: String, column: String },
     #[error("Could not find the '{column}' column of '{relation}' in the schema cache")]
     UnknownPayloadColumn { relation: String, column: String },
+    #[error(
+        "Could not find a relationship between '{source_name}' and '{target}' in the schema cache"
+    )]
+    NoRelationship {
+        source_name: String,
+        target: String,
+        hint: Option<String>,
+        schema: String,
+        suggestion: Option<String>,
+    },
+    #[error(
+        "Could not embed because more than one relationship was found for '{source_name}' and '{target}'"
+    )]
+    AmbiguousRelationship {
+        source_name: String,
+        target: String,
+        details: Value,
+        suggestions: Vec<String>,
+    },
+    #[error("Bad operator on the '{0}' embedded resource")]
+    BadEmbedOperator(String),
+    #[error("type \"{0}\" does not exist")]
+    UnknownType(String),
+    #[error("Use of aggregate functions is not allowed")]
+    AggregatesDisabled,
+    #[error("Feature not implemented")]
+    NotImplemented(String),
 }
 
 /// The closest of `candidates` to `name`, if any is close enough to be a likely typo.

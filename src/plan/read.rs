@@ -1,108 +1,184 @@
-//! Reads: which rows of a relation, which of their columns, in which order, which page.
+//! Reads: a tree of levels, each a relation with its output, filters, order, page and embeds.
 
-use super::{Field, Filter, PlanError, error::closest};
-use crate::schema::{Cache, Ident, QualifiedName, Relation};
+use super::PlanError;
+use super::embed;
+use super::error::closest;
+use super::expr::Expr;
+use super::request::{
+    Condition, Direction, Embed, IsValue, JoinType, LogicTree, Nulls, OrderTarget, Range,
+    ReadRequest, SelectItem,
+};
+use crate::schema::{Cache, Ident, QualifiedName, Relation, Relationship, SqlType};
 
-/// A read as a caller asked for it, names unchecked.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReadRequest {
-    /// Empty means every column.
-    pub select: Vec<SelectItem>,
-    pub filters: Vec<Filter<String>>,
-    pub order: Vec<OrderTerm<String>>,
+/// How reads are limited.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// `db-max-rows`: the most rows any level returns.
+    pub max_rows: Option<u64>,
+    /// `db-aggregates-enabled`.
+    pub aggregates: bool,
+}
+
+/// A checked read: one level of the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadPlan {
+    pub relation: QualifiedName,
+    /// This level's relation's alias in the statement (unique within it).
+    pub alias: String,
+    pub select: Vec<Selected>,
+    pub embeds: Vec<EmbedPlan>,
+    /// Conditions that must all hold.
+    pub filters: Vec<Tree>,
+    pub order: Vec<Ordering>,
     pub range: Range,
 }
 
+/// An output column of a level.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SelectItem {
-    /// `*`: every column under its own name.
-    Star,
-    /// A column, output under `alias` when given.
-    Column { name: String, alias: Option<String> },
+pub struct Selected {
+    pub expr: Expr,
+    pub key: String,
+    /// `::type` on the output.
+    pub cast: Option<SqlType>,
+}
+
+/// Rows related to each row of the parent level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedPlan {
+    /// The key of the embed in the parent's objects.
+    pub key: String,
+    /// The alias of the lateral subquery that yields the embed (unique within the statement).
+    pub lateral: String,
+    pub relationship: Relationship,
+    pub join: JoinType,
+    pub spread: bool,
+    /// False for `rel()`, which only filters its parent.
+    pub output: bool,
+    pub plan: ReadPlan,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct OrderTerm<F> {
-    pub field: F,
+pub enum Tree {
+    And(Vec<Tree>),
+    Or(Vec<Tree>),
+    Not(Box<Tree>),
+    Filter(CheckedFilter),
+    /// `rel=is.null` (`negated`: `rel=not.is.null`): whether the embed found rows.
+    EmbedIsNull {
+        lateral: String,
+        negated: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedFilter {
+    pub expr: Expr,
+    pub negated: bool,
+    pub condition: Condition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ordering {
+    pub expr: Expr,
     pub direction: Option<Direction>,
     pub nulls: Option<Nulls>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Asc,
-    Desc,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nulls {
-    First,
-    Last,
-}
-
-/// Rows to skip and the most to return.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Range {
-    pub offset: u64,
-    pub limit: Option<u64>,
-}
-
-/// A column in the output, under the key `output`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Projection {
-    pub column: Ident,
-    pub output: String,
-}
-
-/// Where a plan's rows come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    pub relation: QualifiedName,
-}
-
-/// A checked read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReadPlan {
-    pub source: Source,
-    pub projection: Vec<Projection>,
-    pub filters: Vec<Filter<Field>>,
-    pub order: Vec<OrderTerm<Field>>,
-    pub range: Range,
-}
-
 impl ReadPlan {
-    /// Checks `request` against `relation`; `max_rows` caps the page size.
+    /// Checks `request` against `relation` and the cache.
     pub fn build(
+        cache: &Cache,
         relation: &Relation,
         request: ReadRequest,
-        max_rows: Option<u64>,
+        options: ReadOptions,
     ) -> Result<ReadPlan, PlanError> {
-        let projection = projection(relation, &request.select)?;
+        let mut builder = Builder {
+            cache,
+            options,
+            aliases: 0,
+        };
+        builder.level(relation, request, relation.name.name.to_string(), true)
+    }
+
+    /// Every output key of this level, in order (embeds included), for callers that need them.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.select
+            .iter()
+            .map(|s| s.key.as_str())
+            .chain(self.embeds.iter().map(|e| e.key.as_str()))
+    }
+}
+
+struct Builder<'c> {
+    cache: &'c Cache,
+    options: ReadOptions,
+    aliases: usize,
+}
+
+impl Builder<'_> {
+    fn next_alias(&mut self, base: &str) -> String {
+        self.aliases += 1;
+        format!("{base}_{}", self.aliases)
+    }
+
+    fn level(
+        &mut self,
+        relation: &Relation,
+        request: ReadRequest,
+        alias: String,
+        root: bool,
+    ) -> Result<ReadPlan, PlanError> {
+        let mut select = Vec::new();
+        let mut embeds = Vec::new();
+        if request.select.is_empty() && root {
+            select.extend(all_columns(relation));
+        }
+        for item in request.select {
+            match item {
+                SelectItem::Star => select.extend(all_columns(relation)),
+                SelectItem::Field(field) => {
+                    if field.aggregate.is_some() {
+                        return Err(self.aggregate_error());
+                    }
+                    let expr = Expr::resolve(relation, &field.field)?;
+                    select.push(Selected {
+                        key: field.alias.unwrap_or_else(|| expr.default_key()),
+                        cast: field.cast.map(|name| self.cast(&name)).transpose()?,
+                        expr,
+                    });
+                }
+                SelectItem::Count { .. } => return Err(self.aggregate_error()),
+                SelectItem::Embed(embed) => embeds.push(self.embed(relation, &alias, embed)?),
+            }
+        }
         let filters = request
             .filters
             .into_iter()
-            .map(|filter| filter.try_map_field(|name| field(relation, &name)))
+            .map(|tree| self.tree(relation, &embeds, tree))
             .collect::<Result<_, _>>()?;
         let order = request
             .order
             .into_iter()
-            .map(|term| {
-                Ok(OrderTerm {
-                    field: field(relation, &term.field)?,
+            .map(|term| match term.target {
+                OrderTarget::Field(path) => Ok(Ordering {
+                    expr: Expr::resolve(relation, &path)?,
                     direction: term.direction,
                     nulls: term.nulls,
-                })
+                }),
+                OrderTarget::Related { embed, .. } => Err(PlanError::NotImplemented(format!(
+                    "ordering by a column of the embedded resource '{embed}' is not supported yet"
+                ))),
             })
-            .collect::<Result<_, PlanError>>()?;
-        let limit = match (request.range.limit, max_rows) {
+            .collect::<Result<_, _>>()?;
+        let limit = match (request.range.limit, self.options.max_rows) {
             (Some(limit), Some(max)) => Some(limit.min(max)),
             (limit, max) => limit.or(max),
         };
         Ok(ReadPlan {
-            source: Source {
-                relation: relation.name.clone(),
-            },
-            projection,
+            relation: relation.name.clone(),
+            alias,
+            select,
+            embeds,
             filters,
             order,
             range: Range {
@@ -111,6 +187,105 @@ impl ReadPlan {
             },
         })
     }
+
+    fn embed(
+        &mut self,
+        parent: &Relation,
+        parent_alias: &str,
+        embed: Embed,
+    ) -> Result<EmbedPlan, PlanError> {
+        let relationship = embed::relationship(self.cache, parent, &embed)?.clone();
+        let target = self
+            .cache
+            .relations
+            .get(&relationship.target)
+            .ok_or_else(|| PlanError::UnknownRelation {
+                schema: relationship.target.schema.to_string(),
+                name: relationship.target.name.to_string(),
+                suggestion: None,
+            })?;
+        let key = embed.target().to_owned();
+        let alias = self.next_alias(target.name.name.as_str());
+        let lateral = self.next_alias(&format!("{parent_alias}_{}", embed.name));
+        let output = !embed.request.select.is_empty();
+        Ok(EmbedPlan {
+            key,
+            lateral,
+            join: embed.join.unwrap_or(JoinType::Left),
+            spread: embed.spread,
+            output,
+            plan: self.level(target, embed.request, alias, false)?,
+            relationship,
+        })
+    }
+
+    fn tree(
+        &self,
+        relation: &Relation,
+        embeds: &[EmbedPlan],
+        tree: LogicTree,
+    ) -> Result<Tree, PlanError> {
+        let children = |trees: Vec<LogicTree>| {
+            trees
+                .into_iter()
+                .map(|t| self.tree(relation, embeds, t))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(match tree {
+            LogicTree::And(trees) => Tree::And(children(trees)?),
+            LogicTree::Or(trees) => Tree::Or(children(trees)?),
+            LogicTree::Not(tree) => Tree::Not(Box::new(self.tree(relation, embeds, *tree)?)),
+            LogicTree::Filter(filter) => {
+                let embed = embeds.iter().find(|e| e.key == filter.field.column);
+                match (embed, filter.field.json_path.is_empty(), &filter.condition) {
+                    (
+                        Some(embed),
+                        true,
+                        Condition::Is(value @ (IsValue::Null | IsValue::NotNull)),
+                    ) => Tree::EmbedIsNull {
+                        lateral: embed.lateral.clone(),
+                        negated: filter.negated != (*value == IsValue::NotNull),
+                    },
+                    (Some(embed), true, _) => {
+                        return Err(PlanError::BadEmbedOperator(embed.key.clone()));
+                    }
+                    _ => Tree::Filter(CheckedFilter {
+                        expr: Expr::resolve(relation, &filter.field)?,
+                        negated: filter.negated,
+                        condition: filter.condition,
+                    }),
+                }
+            }
+        })
+    }
+
+    fn cast(&self, name: &str) -> Result<SqlType, PlanError> {
+        self.cache
+            .cast_type(name)
+            .cloned()
+            .ok_or_else(|| PlanError::UnknownType(name.to_owned()))
+    }
+
+    fn aggregate_error(&self) -> PlanError {
+        if self.options.aggregates {
+            PlanError::NotImplemented("aggregate functions are not supported yet".into())
+        } else {
+            PlanError::AggregatesDisabled
+        }
+    }
+}
+
+fn all_columns(relation: &Relation) -> impl Iterator<Item = Selected> + '_ {
+    relation.columns.iter().map(|column| Selected {
+        expr: Expr {
+            column: column.name.clone(),
+            column_type: column.sql_type.clone(),
+            jsonb: column.type_name == "jsonb",
+            json_path: Vec::new(),
+        },
+        key: column.name.to_string(),
+        cast: None,
+    })
 }
 
 /// The relation `name` of the exposed `schema`, or PostgREST's PGRST205 with a suggestion.
@@ -130,44 +305,4 @@ pub fn relation<'a>(
             )
             .map(|close| format!("{schema}.{close}")),
         })
-}
-
-/// The output columns of `select`, every column when it is empty.
-pub(super) fn projection(
-    relation: &Relation,
-    select: &[SelectItem],
-) -> Result<Vec<Projection>, PlanError> {
-    let all = || {
-        relation.columns.iter().map(|c| Projection {
-            column: c.name.clone(),
-            output: c.name.to_string(),
-        })
-    };
-    if select.is_empty() {
-        return Ok(all().collect());
-    }
-    let mut projection = Vec::new();
-    for item in select {
-        match item {
-            SelectItem::Star => projection.extend(all()),
-            SelectItem::Column { name, alias } => projection.push(Projection {
-                column: field(relation, name)?.column,
-                output: alias.clone().unwrap_or_else(|| name.clone()),
-            }),
-        }
-    }
-    Ok(projection)
-}
-
-pub(super) fn field(relation: &Relation, name: &str) -> Result<Field, PlanError> {
-    let column = relation
-        .column(name)
-        .ok_or_else(|| PlanError::UnknownColumn {
-            relation: relation.name.name.to_string(),
-            column: name.to_owned(),
-        })?;
-    Ok(Field {
-        column: column.name.clone(),
-        sql_type: column.sql_type.clone(),
-    })
 }

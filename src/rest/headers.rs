@@ -13,10 +13,19 @@ pub enum ReturnPreference {
     Representation,
 }
 
+/// `Prefer: count=…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountPreference {
+    Exact,
+    Planned,
+    Estimated,
+}
+
 /// The preferences pgway honours (RFC 7240; several headers or comma lists, first one wins).
 #[derive(Debug, Default, PartialEq)]
 pub struct Preferences {
     pub return_: Option<ReturnPreference>,
+    pub count: Option<CountPreference>,
 }
 
 impl Preferences {
@@ -27,28 +36,80 @@ impl Preferences {
             .iter()
             .filter_map(|v| v.to_str().ok());
         for preference in values.flat_map(|v| v.split(',')).map(str::trim) {
-            let return_ = match preference {
-                "return=minimal" => ReturnPreference::Minimal,
-                "return=headers-only" => ReturnPreference::HeadersOnly,
-                "return=representation" => ReturnPreference::Representation,
-                _ => continue,
-            };
-            preferences.return_.get_or_insert(return_);
+            match preference {
+                "return=minimal" => set(&mut preferences.return_, ReturnPreference::Minimal),
+                "return=headers-only" => {
+                    set(&mut preferences.return_, ReturnPreference::HeadersOnly)
+                }
+                "return=representation" => {
+                    set(&mut preferences.return_, ReturnPreference::Representation)
+                }
+                "count=exact" => set(&mut preferences.count, CountPreference::Exact),
+                "count=planned" => set(&mut preferences.count, CountPreference::Planned),
+                "count=estimated" => set(&mut preferences.count, CountPreference::Estimated),
+                _ => {}
+            }
         }
         preferences
     }
 
-    /// `Preference-Applied` for what was honoured.
-    pub fn applied(&self) -> Option<&'static str> {
-        self.return_.map(|r| match r {
+    /// `Preference-Applied` for what was honoured, in PostgREST's order.
+    pub fn applied(&self) -> Option<String> {
+        let return_ = self.return_.map(|r| match r {
             ReturnPreference::Minimal => "return=minimal",
             ReturnPreference::HeadersOnly => "return=headers-only",
             ReturnPreference::Representation => "return=representation",
-        })
+        });
+        let count = self.count.map(|c| match c {
+            CountPreference::Exact => "count=exact",
+            CountPreference::Planned => "count=planned",
+            CountPreference::Estimated => "count=estimated",
+        });
+        let applied: Vec<&str> = [return_, count].into_iter().flatten().collect();
+        (!applied.is_empty()).then(|| applied.join(", "))
     }
 }
 
-/// Checks that the client accepts JSON, the only media type served for now.
+/// The first occurrence of a preference wins.
+fn set<T>(slot: &mut Option<T>, value: T) {
+    slot.get_or_insert(value);
+}
+
+/// `Range: 10-19` (with `Range-Unit: items` or none): rows `(offset, limit)`; `None` when absent
+/// or not a row range, as PostgREST ignores those.
+pub fn range(headers: &HeaderMap) -> Result<Option<(u64, Option<u64>)>, RequestError> {
+    let unit = headers
+        .get("range-unit")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("items");
+    let Some(value) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    if !unit.eq_ignore_ascii_case("items") {
+        return Ok(None);
+    }
+    let value = value.trim();
+    let value = value.strip_prefix("items=").unwrap_or(value);
+    let Some((from, to)) = value.split_once('-') else {
+        return Ok(None);
+    };
+    let Ok(from) = from.trim().parse::<u64>() else {
+        return Ok(None);
+    };
+    match to.trim() {
+        "" => Ok(Some((from, None))),
+        to => match to.parse::<u64>() {
+            Ok(to) if to < from => Err(RequestError::InvalidRange(
+                "The lower boundary must be lower than or equal to the upper boundary in the Range header."
+                    .into(),
+            )),
+            Ok(to) => Ok(Some((from, Some(to - from + 1)))),
+            Err(_) => Ok(None),
+        },
+    }
+}
+
+/// Checks that the client accepts JSON (writes answer JSON only, for now).
 pub fn accept_json(headers: &HeaderMap) -> Result<(), RequestError> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(());
@@ -109,7 +170,24 @@ mod tests {
         headers.append("prefer", HeaderValue::from_static("return=minimal"));
         let preferences = Preferences::from_headers(&headers);
         assert_eq!(preferences.return_, Some(ReturnPreference::Representation));
-        assert_eq!(preferences.applied(), Some("return=representation"));
+        assert_eq!(
+            preferences.applied().as_deref(),
+            Some("return=representation, count=exact")
+        );
+    }
+
+    #[test]
+    fn ranges() {
+        let with = |range: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RANGE, HeaderValue::from_static(range));
+            super::range(&headers)
+        };
+        assert_eq!(with("0-19"), Ok(Some((0, Some(20)))));
+        assert_eq!(with("10-"), Ok(Some((10, None))));
+        assert_eq!(with("5-5"), Ok(Some((5, Some(1)))));
+        assert_eq!(with("bytes"), Ok(None));
+        assert!(matches!(with("1-0"), Err(RequestError::InvalidRange(_))));
     }
 
     #[test]

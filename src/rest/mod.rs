@@ -7,7 +7,8 @@
 mod error;
 mod grammar;
 mod headers;
-mod query;
+mod media;
+pub mod query;
 mod response;
 
 use std::sync::Arc;
@@ -27,7 +28,7 @@ use crate::app::App;
 use crate::auth::{AuthError, Identity};
 use crate::db::{Access, RequestSettings};
 use crate::error::ApiError;
-use crate::plan::{self, InsertPlan, InsertRequest, Range, ReadPlan, ReadRequest, SelectItem};
+use crate::plan::{self, InsertPlan, InsertRequest, ReadPlan};
 use crate::sql;
 
 /// Routes for relations; anything deeper than one segment is PGRST125.
@@ -84,29 +85,26 @@ async fn read(
     let caller = Caller::from_request(&app, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
-    headers::accept_json(&headers)?;
-    let params = query::parse(uri.query().unwrap_or_default())?;
+    let media = media::negotiate(&headers)?;
+    let preferences = Preferences::from_headers(&headers);
+    let mut params = query::parse(uri.query().unwrap_or_default())?;
+    if let Some((offset, limit)) = headers::range(&headers)? {
+        params.read.range = plan::Range { offset, limit };
+    }
     let target = plan::relation(&api.cache, schema, &relation)?;
-    let request = ReadRequest {
-        select: params.select,
-        filters: params.filters,
-        order: params.order,
-        range: Range {
-            offset: params.offset,
-            limit: params.limit,
-        },
-    };
-    let plan = ReadPlan::build(target, request, app.settings.max_rows)?;
+    let plan = ReadPlan::build(&api.cache, target, params.read, app.settings.read_options())?;
+    let statement = sql::read(&plan, media.shape(), preferences.count.is_some());
     let output = app
         .db
         .run(
             &caller.settings(api.search_path(schema)),
             Access::ReadOnly,
-            sql::read(&plan),
+            statement,
         )
         .await
         .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
-    Ok(response::read(plan.range.offset, output))
+    let location = response::location(uri.path(), uri.query());
+    response::read(media, plan.range.offset, output, &preferences, location)
 }
 
 async fn create(
@@ -120,6 +118,7 @@ async fn create(
     let caller = Caller::from_request(&app, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, true, &api.cache.schemas)?;
+    headers::accept_json(&headers)?;
     let preferences = Preferences::from_headers(&headers);
     let params = query::parse(uri.query().unwrap_or_default())?;
     let target = plan::relation(&api.cache, schema, &relation)?;
@@ -131,21 +130,15 @@ async fn create(
             None => body_keys(&body.parsed)?,
         },
         body: body.text,
-        returning: returning.then_some(params.select).map(|select| {
-            if select.is_empty() {
-                vec![SelectItem::Star]
-            } else {
-                select
-            }
-        }),
+        returning: returning.then_some(params.read),
     };
-    let plan = InsertPlan::build(target, request)?;
+    let plan = InsertPlan::build(&api.cache, target, request, app.settings.read_options())?;
     let output = app
         .db
         .run(
             &caller.settings(api.search_path(schema)),
             Access::ReadWrite,
-            sql::insert(&plan),
+            sql::insert(&plan, sql::Shape::Array),
         )
         .await
         .map_err(|e| e.into_api_error(caller.identity.authenticated))?;

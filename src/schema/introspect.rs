@@ -33,14 +33,18 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
         };
         match constraint {
             Constraint::PrimaryKey(columns) => relation.primary_key = columns,
+            Constraint::Unique(columns) => relation.unique_keys.push(columns),
             Constraint::ForeignKey(fk) => relation.foreign_keys.push(fk),
         }
     }
+    let relationships = super::relationships::derive(&relations);
     Ok(Cache {
         schemas: schemas.iter().map(|s| Ident::new(s.as_str())).collect(),
         schema_comments: schema_comments(conn, schemas).await?,
         relations,
+        relationships,
         functions: functions(conn, schemas).await?,
+        types: types(conn, schemas).await?,
     })
 }
 
@@ -88,6 +92,7 @@ async fn relations(
                 comment,
                 columns: Vec::new(),
                 primary_key: Vec::new(),
+                unique_keys: Vec::new(),
                 foreign_keys: Vec::new(),
                 insertable: events & INSERT != 0,
                 updatable: events & UPDATE != 0,
@@ -167,6 +172,7 @@ async fn columns(
 
 enum Constraint {
     PrimaryKey(Vec<Ident>),
+    Unique(Vec<Ident>),
     ForeignKey(ForeignKey),
 }
 
@@ -182,7 +188,7 @@ JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.contype IN ('p', 'f') AND n.nspname = ANY($1)
+WHERE con.contype IN ('p', 'u', 'f') AND n.nspname = ANY($1)
 ORDER BY n.nspname, c.relname, con.conname
 "#;
 
@@ -212,6 +218,7 @@ async fn constraints(
             |(kind, name, schema, relation, columns, fschema, frelation, fcolumns)| {
                 let constraint = match (kind.as_str(), fschema, frelation) {
                     ("p", _, _) => Constraint::PrimaryKey(idents(columns)),
+                    ("u", _, _) => Constraint::Unique(idents(columns)),
                     ("f", Some(fschema), Some(frelation)) => Constraint::ForeignKey(ForeignKey {
                         constraint: name,
                         columns: idents(columns),
@@ -328,4 +335,34 @@ fn function(row: FunctionRow) -> Function {
             _ => Volatility::Volatile,
         },
     }
+}
+
+// Types a client may name in a cast (`col::type`): base, enum, domain and range types of
+// pg_catalog and the exposed schemas.
+const TYPES: &str = r#"
+SELECT n.nspname::text, t.typname::text
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE (n.nspname = 'pg_catalog' OR n.nspname = ANY($1))
+  AND t.typtype IN ('b', 'e', 'd', 'r') AND t.typname !~ '^_' AND t.typisdefined
+"#;
+
+async fn types(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<BTreeMap<String, SqlType>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(TYPES)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut types = BTreeMap::new();
+    for (schema, name) in rows {
+        let quoted = format!(
+            "{}.{}",
+            crate::sql::quote_ident(&schema),
+            crate::sql::quote_ident(&name)
+        );
+        types.insert(name, SqlType::new(quoted));
+    }
+    Ok(types)
 }

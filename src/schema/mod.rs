@@ -5,12 +5,14 @@
 //! up here, so a name a client typed can only reach SQL after it was found in the catalog.
 
 mod introspect;
+mod relationships;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 pub use introspect::load;
+pub use relationships::{Cardinality, Link, Relationship};
 
 /// A name that exists in the catalog (schema, relation, column or type), as Postgres spells it.
 ///
@@ -86,6 +88,8 @@ pub struct Relation {
     pub columns: Vec<Column>,
     /// Primary key columns, in key order; empty when there is none.
     pub primary_key: Vec<Ident>,
+    /// Columns of each UNIQUE constraint.
+    pub unique_keys: Vec<Vec<Ident>>,
     pub foreign_keys: Vec<ForeignKey>,
     /// What Postgres would let any role do to it (`pg_relation_is_updatable`), grants aside.
     pub insertable: bool,
@@ -165,7 +169,11 @@ pub struct Cache {
     pub schemas: Vec<Ident>,
     pub schema_comments: BTreeMap<Ident, String>,
     pub relations: BTreeMap<QualifiedName, Relation>,
+    /// Every relationship, grouped by the relation it starts from.
+    pub relationships: BTreeMap<QualifiedName, Vec<Relationship>>,
     pub functions: Vec<Function>,
+    /// Types a cast may name, by `typname`, as SQL (`"pg_catalog"."int4"`).
+    pub types: BTreeMap<String, SqlType>,
 }
 
 impl Cache {
@@ -187,6 +195,31 @@ impl Cache {
         self.relations
             .range(self.schema_range(schema))
             .map(|(_, r)| r)
+    }
+
+    /// The relationships starting from `relation`.
+    pub fn relationships_of(&self, relation: &QualifiedName) -> &[Relationship] {
+        self.relationships.get(relation).map_or(&[], Vec::as_slice)
+    }
+
+    /// The type a cast names: a `typname` (`int4`) or an SQL name (`integer`, `bigint`, …).
+    pub fn cast_type(&self, name: &str) -> Option<&SqlType> {
+        let name = name.trim().to_ascii_lowercase();
+        let typname = match name.as_str() {
+            "int" | "integer" => "int4",
+            "smallint" => "int2",
+            "bigint" => "int8",
+            "real" => "float4",
+            "double precision" | "float" => "float8",
+            "boolean" => "bool",
+            "decimal" => "numeric",
+            "character varying" => "varchar",
+            "character" | "char" => "bpchar",
+            "timestamp without time zone" => "timestamp",
+            "timestamp with time zone" => "timestamptz",
+            other => other,
+        };
+        self.types.get(typname)
     }
 
     pub fn functions_in<'a>(

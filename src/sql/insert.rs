@@ -1,11 +1,12 @@
 //! `INSERT` for an [`InsertPlan`]: the body is bound once as JSON and expanded in SQL, so any
 //! number of rows is one statement with one parameter.
 
-use super::read::projection;
+use super::read::{Mode, Shape, Source, body as shaped, level};
 use super::{Bind, SqlBuilder, Statement};
 use crate::plan::InsertPlan;
 
-pub fn insert(plan: &InsertPlan) -> Statement {
+/// The insert as one statement; the representation, if asked for, is shaped as `shape`.
+pub fn insert(plan: &InsertPlan, shape: Shape) -> Statement {
     let mut sql = SqlBuilder::default();
     let relation = &plan.relation;
     sql.push("WITH pgrst_source AS (INSERT INTO ")
@@ -31,18 +32,16 @@ pub fn insert(plan: &InsertPlan) -> Statement {
         sql.push(")");
     }
     match &plan.returning {
-        Some(columns) => {
-            sql.push(" RETURNING ")
-                .push_ident(relation.name.as_str())
-                .push(".*)");
-            sql.push(" SELECT count(*)::int8, coalesce(json_agg(_postgrest_t), '[]')::text FROM (SELECT ");
-            projection(&mut sql, relation, columns);
-            sql.push(" FROM pgrst_source AS ")
-                .push_ident(relation.name.as_str())
-                .push(") _postgrest_t");
+        Some(read) => {
+            sql.push(" RETURNING ").push_qualified(relation).push(".*)");
+            sql.push(" SELECT NULL::int8, count(*)::int8, ");
+            shaped(&mut sql, shape);
+            sql.push(" FROM (");
+            level(&mut sql, read, Source::WriteResult, None, Mode::Rows);
+            sql.push(") _postgrest_t");
         }
         None => {
-            sql.push(" RETURNING 1) SELECT count(*)::int8, ''::text FROM pgrst_source");
+            sql.push(" RETURNING 1) SELECT NULL::int8, count(*)::int8, ''::text FROM pgrst_source");
         }
     }
     sql.finish()

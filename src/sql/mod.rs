@@ -5,17 +5,19 @@
 //! identifiers go through [`quote_ident`] and every value becomes a `$n` bind. No text a client
 //! sent can reach the statement any other way.
 
+mod filter;
 mod insert;
 mod read;
 
 pub use insert::insert;
-pub use read::read;
+pub use read::{Shape, read};
 
 use crate::schema::{QualifiedName, SqlType};
 
 /// A statement ready to run: its text and its bound values, in `$n` order.
 ///
-/// Every statement returns one row: the number of rows in the page (`int8`) and the body (`text`).
+/// Every statement returns one row: the total count if one was asked for (`int8` or NULL), the
+/// number of rows in the page (`int8`) and the body (`text`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub sql: String,

@@ -1,31 +1,150 @@
-//! `SELECT` for a [`ReadPlan`]: the page as a JSON array, built by Postgres.
+//! `SELECT` for a [`ReadPlan`]: the page as a JSON array, built by Postgres, with every embed a
+//! lateral subquery of the same statement.
 
+use super::filter::{expr, ordering, tree};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{
-    CompareOp, Condition, Direction, Field, Filter, IsValue, Nulls, OrderTerm, PatternOp,
-    Projection, ReadPlan,
-};
-use crate::schema::QualifiedName;
+use crate::plan::{EmbedPlan, JoinType, ReadPlan};
+use crate::schema::{Link, Relationship};
 
-pub fn read(plan: &ReadPlan) -> Statement {
+/// Where the root level's rows come from.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Source {
+    /// The plan's relation.
+    Relation,
+    /// The rows a write returned, in the `pgrst_source` CTE.
+    WriteResult,
+}
+
+/// How Postgres shapes the body from the rows of `_postgrest_t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A JSON array of objects.
+    Array,
+    /// A JSON array of objects without their null-valued keys.
+    ArrayStripped,
+    /// The first row as an object (the caller checks there was exactly one).
+    Object,
+    ObjectStripped,
+    /// A CSV header line of the keys, then one line per row in Postgres' record text form.
+    Csv,
+}
+
+/// The read as one statement; `count` adds the total number of rows the filters match.
+pub fn read(plan: &ReadPlan, shape: Shape, count: bool) -> Statement {
     let mut sql = SqlBuilder::default();
-    sql.push("SELECT count(*)::int8, coalesce(json_agg(_postgrest_t), '[]')::text FROM (");
-    select(&mut sql, plan);
+    sql.push("SELECT ");
+    if count {
+        sql.push("(SELECT count(*) FROM (");
+        level(&mut sql, plan, Source::Relation, None, Mode::Count);
+        sql.push(") _postgrest_c)");
+    } else {
+        sql.push("NULL::int8");
+    }
+    sql.push(", count(*)::int8, ");
+    body(&mut sql, shape);
+    sql.push(" FROM (");
+    level(&mut sql, plan, Source::Relation, None, Mode::Rows);
     sql.push(") _postgrest_t");
     sql.finish()
 }
 
-fn select(sql: &mut SqlBuilder, plan: &ReadPlan) {
-    let relation = &plan.source.relation;
+/// The body expression over the rows of `_postgrest_t`.
+pub(super) fn body(sql: &mut SqlBuilder, shape: Shape) {
+    sql.push(match shape {
+        Shape::Array => "coalesce(json_agg(_postgrest_t), '[]')::text",
+        Shape::ArrayStripped => {
+            "coalesce(json_agg(json_strip_nulls(row_to_json(_postgrest_t))), '[]')::text"
+        }
+        Shape::Object => "coalesce((json_agg(_postgrest_t)->0)::text, '')",
+        Shape::ObjectStripped => {
+            "coalesce((json_agg(json_strip_nulls(row_to_json(_postgrest_t)))->0)::text, '')"
+        }
+        Shape::Csv => {
+            "coalesce((SELECT string_agg(_postgrest_k, ',') FROM json_object_keys(json_agg(_postgrest_t)->0) _postgrest_k) || E'\\n', '') \
+             || coalesce(string_agg(substr(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), E'\\n'), '')"
+        }
+    });
+}
+
+/// What a level is rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Its output rows, ordered and paged.
+    Rows,
+    /// Only which rows match, to count them: no output columns, order or page.
+    Count,
+}
+
+/// The parent alias and relationship an embedded level is joined through.
+type Parent<'a> = Option<(&'a str, &'a Relationship)>;
+
+/// `SELECT <outputs> FROM <relation> <laterals> WHERE … ORDER BY … LIMIT … OFFSET …`.
+pub(super) fn level(
+    sql: &mut SqlBuilder,
+    plan: &ReadPlan,
+    source: Source,
+    parent: Parent<'_>,
+    mode: Mode,
+) {
+    let alias = plan.alias.as_str();
     sql.push("SELECT ");
-    projection(sql, relation, &plan.projection);
-    sql.push(" FROM ").push_qualified(relation);
-    where_clause(sql, relation, &plan.filters);
+    if mode == Mode::Rows {
+        outputs(sql, plan);
+    }
+    sql.push(" FROM ");
+    match source {
+        Source::Relation => sql.push_qualified(&plan.relation),
+        Source::WriteResult => sql.push("pgrst_source"),
+    };
+    sql.push(" AS ").push_ident(alias);
+    if let Some((
+        _,
+        Relationship {
+            link: Link::Junction {
+                junction, target, ..
+            },
+            ..
+        },
+    )) = parent
+    {
+        let junction_alias = junction_alias(alias, junction.name.as_str());
+        sql.push(" JOIN ")
+            .push_qualified(junction)
+            .push(" AS ")
+            .push_ident(&junction_alias);
+        sql.push(" ON ");
+        sql.push_list(target, " AND ", |sql, (junction_column, column)| {
+            sql.push_ident(&junction_alias)
+                .push(".")
+                .push_ident(junction_column.as_str());
+            sql.push(" = ")
+                .push_ident(alias)
+                .push(".")
+                .push_ident(column.as_str());
+        });
+    }
+    for embed in &plan.embeds {
+        lateral(sql, alias, embed);
+    }
+    let mut conditions = 0;
+    let mut and = |sql: &mut SqlBuilder| {
+        sql.push(if conditions == 0 { " WHERE " } else { " AND " });
+        conditions += 1;
+    };
+    if let Some((parent_alias, relationship)) = parent {
+        and(sql);
+        link(sql, alias, parent_alias, relationship);
+    }
+    for filter in &plan.filters {
+        and(sql);
+        tree(sql, alias, filter);
+    }
+    if mode == Mode::Count {
+        return;
+    }
     if !plan.order.is_empty() {
         sql.push(" ORDER BY ");
-        sql.push_list(&plan.order, ", ", |sql, term| {
-            order_term(sql, relation, term)
-        });
+        sql.push_list(&plan.order, ", ", |sql, term| ordering(sql, alias, term));
     }
     if let Some(limit) = plan.range.limit {
         sql.push(" LIMIT ").push_bind(Bind::Int(clamp(limit)));
@@ -40,92 +159,129 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// `"rel"."col" AS "output", …` (`SELECT` of no columns is valid and yields `{}` objects).
-pub(super) fn projection(sql: &mut SqlBuilder, relation: &QualifiedName, columns: &[Projection]) {
-    sql.push_list(columns, ", ", |sql, p| {
-        sql.push_ident(relation.name.as_str())
-            .push(".")
-            .push_ident(p.column.as_str());
-        sql.push(" AS ").push_ident(&p.output);
+fn junction_alias(alias: &str, junction: &str) -> String {
+    format!("{alias}_{junction}")
+}
+
+/// The level's columns, then its embeds (spread embeds lift their keys into this level).
+fn outputs(sql: &mut SqlBuilder, plan: &ReadPlan) {
+    let mut first = true;
+    let mut comma = |sql: &mut SqlBuilder| {
+        if !first {
+            sql.push(", ");
+        }
+        first = false;
+    };
+    for selected in &plan.select {
+        comma(sql);
+        expr(sql, &plan.alias, &selected.expr);
+        if let Some(cast) = &selected.cast {
+            sql.push("::").push_type(cast);
+        }
+        sql.push(" AS ").push_ident(&selected.key);
+    }
+    for embed in plan.embeds.iter().filter(|e| e.output) {
+        let to_many = !embed.relationship.cardinality.to_one();
+        if embed.spread {
+            for key in embed.plan.keys() {
+                comma(sql);
+                spread_column(sql, &embed.lateral, key, to_many);
+            }
+        } else {
+            comma(sql);
+            spread_column(sql, &embed.lateral, &embed.lateral, to_many);
+            sql.push(" AS ").push_ident(&embed.key);
+        }
+    }
+}
+
+/// `"lateral"."key"`, with `[]` for a to-many embed that found no rows.
+fn spread_column(sql: &mut SqlBuilder, lateral: &str, key: &str, to_many: bool) {
+    if to_many {
+        sql.push("coalesce(");
+    }
+    sql.push_ident(lateral).push(".").push_ident(key);
+    if to_many {
+        sql.push(", '[]')");
+    }
+    if lateral != key {
+        sql.push(" AS ").push_ident(key);
+    }
+}
+
+/// `LEFT|INNER JOIN LATERAL (…) AS "lateral" ON …`: the embed's rows as one JSON value (or, for a
+/// spread, one column per key).
+fn lateral(sql: &mut SqlBuilder, parent_alias: &str, embed: &EmbedPlan) {
+    let lateral = embed.lateral.as_str();
+    let to_many = !embed.relationship.cardinality.to_one();
+    sql.push(match embed.join {
+        JoinType::Left => " LEFT JOIN LATERAL (SELECT ",
+        JoinType::Inner => " INNER JOIN LATERAL (SELECT ",
     });
-}
-
-fn column(sql: &mut SqlBuilder, relation: &QualifiedName, field: &Field) {
-    sql.push_ident(relation.name.as_str())
-        .push(".")
-        .push_ident(field.column.as_str());
-}
-
-pub(super) fn where_clause(
-    sql: &mut SqlBuilder,
-    relation: &QualifiedName,
-    filters: &[Filter<Field>],
-) {
-    if !filters.is_empty() {
-        sql.push(" WHERE ");
-        sql.push_list(filters, " AND ", |sql, f| filter(sql, relation, f));
-    }
-}
-
-fn filter(sql: &mut SqlBuilder, relation: &QualifiedName, filter: &Filter<Field>) {
-    if filter.negated {
-        sql.push("NOT (");
-    }
-    column(sql, relation, &filter.field);
-    match &filter.condition {
-        Condition::Compare(op, value) => {
-            sql.push(match op {
-                CompareOp::Eq => " = ",
-                CompareOp::Neq => " <> ",
-                CompareOp::Gt => " > ",
-                CompareOp::Gte => " >= ",
-                CompareOp::Lt => " < ",
-                CompareOp::Lte => " <= ",
-            });
-            typed_bind(sql, Bind::Text(value.clone()), &filter.field);
+    match (embed.spread, to_many) {
+        (false, true) => {
+            sql.push("json_agg(")
+                .push_ident(lateral)
+                .push(") AS ")
+                .push_ident(lateral);
         }
-        Condition::Pattern(op, pattern) => {
-            sql.push(match op {
-                PatternOp::Like => " LIKE ",
-                PatternOp::ILike => " ILIKE ",
-            });
-            sql.push_bind(Bind::Text(pattern.replace('*', "%")));
+        (false, false) => {
+            sql.push("row_to_json(")
+                .push_ident(lateral)
+                .push(") AS ")
+                .push_ident(lateral);
         }
-        Condition::In(values) => {
-            sql.push(" = ANY(");
-            typed_bind(sql, Bind::TextArray(values.clone()), &filter.field);
-            sql.push("[])");
-        }
-        Condition::Is(value) => {
-            sql.push(match value {
-                IsValue::Null => " IS NULL",
-                IsValue::NotNull => " IS NOT NULL",
-                IsValue::True => " IS TRUE",
-                IsValue::False => " IS FALSE",
-                IsValue::Unknown => " IS UNKNOWN",
+        (true, true) => {
+            sql.push_list(embed.plan.keys(), ", ", |sql, key| {
+                sql.push("json_agg(")
+                    .push_ident(lateral)
+                    .push(".")
+                    .push_ident(key);
+                sql.push(") AS ").push_ident(key);
             });
         }
+        (true, false) => {
+            sql.push(" * ");
+        }
     }
-    if filter.negated {
-        sql.push(")");
+    sql.push(" FROM (");
+    let parent = Some((parent_alias, &embed.relationship));
+    level(sql, &embed.plan, Source::Relation, parent, Mode::Rows);
+    sql.push(") AS ")
+        .push_ident(lateral)
+        .push(") AS ")
+        .push_ident(lateral);
+    // A to-many subquery always yields one row (NULL when nothing matched); inner joins drop it.
+    match (embed.join, to_many, embed.spread) {
+        (JoinType::Inner, true, false) => {
+            sql.push(" ON ")
+                .push_ident(lateral)
+                .push(".")
+                .push_ident(lateral)
+                .push(" IS NOT NULL");
+        }
+        _ => {
+            sql.push(" ON TRUE");
+        }
     }
 }
 
-/// A text bind cast to the field's type, so Postgres parses the value as that type.
-fn typed_bind(sql: &mut SqlBuilder, bind: Bind, field: &Field) {
-    sql.push_bind(bind).push("::").push_type(&field.sql_type);
-}
-
-fn order_term(sql: &mut SqlBuilder, relation: &QualifiedName, term: &OrderTerm<Field>) {
-    column(sql, relation, &term.field);
-    match term.direction {
-        Some(Direction::Asc) => sql.push(" ASC"),
-        Some(Direction::Desc) => sql.push(" DESC"),
-        None => sql,
+/// The condition tying an embedded level's rows to its parent row.
+fn link(sql: &mut SqlBuilder, alias: &str, parent_alias: &str, relationship: &Relationship) {
+    let (left_alias, pairs) = match &relationship.link {
+        Link::Direct(pairs) => (alias.to_owned(), pairs),
+        Link::Junction {
+            junction, source, ..
+        } => (junction_alias(alias, junction.name.as_str()), source),
     };
-    match term.nulls {
-        Some(Nulls::First) => sql.push(" NULLS FIRST"),
-        Some(Nulls::Last) => sql.push(" NULLS LAST"),
-        None => sql,
-    };
+    // Pairs are (parent column, this level's column); for a junction, (parent, junction).
+    sql.push_list(pairs, " AND ", |sql, (parent_column, column)| {
+        sql.push_ident(&left_alias)
+            .push(".")
+            .push_ident(column.as_str());
+        sql.push(" = ")
+            .push_ident(parent_alias)
+            .push(".")
+            .push_ident(parent_column.as_str());
+    });
 }

@@ -1,0 +1,291 @@
+//! Embedding related rows through foreign keys: `select=*,rel(*)`, in one statement.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApi;
+use serde_json::{Value, json};
+
+async fn ok(api: &TestApi, uri: &str) -> Value {
+    let response = api.get(uri).await;
+    assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
+    response.json()
+}
+
+/// Extra tables: a many-to-many junction, two foreign keys to one table, and a one-to-one.
+async fn with_fixtures() -> TestApi {
+    let api = TestApi::new().await;
+    let mut admin = api.admin().await;
+    sqlx::raw_sql(
+        "CREATE TABLE api.assignments (user_id int REFERENCES api.users, task_id int REFERENCES api.tasks,
+                                       PRIMARY KEY (user_id, task_id));
+         INSERT INTO api.assignments VALUES (1, 1), (1, 3), (2, 3);
+         CREATE TABLE api.addresses (id int PRIMARY KEY, city text);
+         CREATE TABLE api.orders (id int PRIMARY KEY,
+                                  billing_address_id int CONSTRAINT billing REFERENCES api.addresses,
+                                  shipping_address_id int CONSTRAINT shipping REFERENCES api.addresses);
+         INSERT INTO api.addresses VALUES (1, 'Oslo'), (2, 'Lima');
+         INSERT INTO api.orders VALUES (1, 1, 2);
+         CREATE TABLE api.profiles (user_id int PRIMARY KEY REFERENCES api.users, bio text);
+         INSERT INTO api.profiles VALUES (1, 'Writes a lot');
+         GRANT SELECT ON api.assignments, api.addresses, api.orders, api.profiles TO web_anon;",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    api.reopen().await
+}
+
+#[tokio::test]
+async fn one_to_many_and_many_to_one() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=id,name,projects(id,name)&order=id&projects.order=id"
+        )
+        .await,
+        json!([
+            {"id": 1, "name": "Microsoft", "projects": [{"id": 1, "name": "Windows 7"}, {"id": 2, "name": "Windows 10"}]},
+            {"id": 2, "name": "Apple", "projects": [{"id": 3, "name": "IOS"}, {"id": 4, "name": "OSX"}]}
+        ])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/projects?select=name,clients(name)&order=id&id=in.(1,5)"
+        )
+        .await,
+        json!([{"name": "Windows 7", "clients": {"name": "Microsoft"}}, {"name": "Orphan", "clients": null}])
+    );
+}
+
+#[tokio::test]
+async fn nesting_aliases_and_star() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(&api, "/clients?select=name,work:projects(name,tasks(name,done))&id=eq.2&work.order=id&work.tasks.order=id").await,
+        json!([{"name": "Apple", "work": [
+            {"name": "IOS", "tasks": [{"name": "Design IOS", "done": false}, {"name": "Code IOS", "done": false}]},
+            {"name": "OSX", "tasks": [{"name": "Design OSX", "done": true}, {"name": "Code OSX", "done": false}]}
+        ]}])
+    );
+    assert_eq!(
+        ok(&api, "/tasks?select=*,projects(*,clients(*))&id=eq.1").await,
+        json!([{"id": 1, "name": "Design w7", "done": true, "project_id": 1,
+                "projects": {"id": 1, "name": "Windows 7", "client_id": 1, "clients": {"id": 1, "name": "Microsoft"}}}])
+    );
+}
+
+#[tokio::test]
+async fn embedded_filters_order_and_limits() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,projects(name)&projects.name=like.*10&order=id"
+        )
+        .await,
+        json!([{"name": "Microsoft", "projects": [{"name": "Windows 10"}]}, {"name": "Apple", "projects": []}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,projects(name)&projects.order=name.desc&projects.limit=1&order=id"
+        )
+        .await,
+        json!([{"name": "Microsoft", "projects": [{"name": "Windows 7"}]}, {"name": "Apple", "projects": [{"name": "OSX"}]}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,projects(name)&projects.or=(name.eq.IOS,name.eq.OSX)&order=id"
+        )
+        .await,
+        json!([{"name": "Microsoft", "projects": []}, {"name": "Apple", "projects": [{"name": "IOS"}, {"name": "OSX"}]}])
+    );
+}
+
+#[tokio::test]
+async fn inner_joins_and_null_tests_filter_parents() {
+    let api = TestApi::new().await;
+    let apple = json!([{"name": "Apple", "projects": [{"name": "IOS"}]}]);
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,projects!inner(name)&projects.name=eq.IOS"
+        )
+        .await,
+        apple
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,projects(name)&projects.name=eq.IOS&projects=not.is.null"
+        )
+        .await,
+        apple
+    );
+    assert_eq!(
+        ok(&api, "/projects?select=name,clients()&clients=is.null").await,
+        json!([{"name": "Orphan"}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/projects?select=name,clients!inner()&clients.name=eq.Apple&order=id"
+        )
+        .await,
+        json!([{"name": "IOS"}, {"name": "OSX"}])
+    );
+}
+
+#[tokio::test]
+async fn spreads_lift_columns() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/projects?select=name,...clients(client_name:name)&id=eq.1"
+        )
+        .await,
+        json!([{"name": "Windows 7", "client_name": "Microsoft"}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,...projects(project_names:name)&id=eq.1&projects.order=id"
+        )
+        .await,
+        json!([{"name": "Microsoft", "project_names": ["Windows 7", "Windows 10"]}])
+    );
+}
+
+#[tokio::test]
+async fn embedding_by_foreign_key_column() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(&api, "/post?select=headline,author_id(name)&id=eq.3").await,
+        json!([{"headline": "Hi", "author_id": {"name": "Bert"}}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/users?select=name,post(headline)&id=eq.1&post.order=id"
+        )
+        .await,
+        json!([{"name": "Ann", "post": [{"headline": "Hello"}, {"headline": "Again"}]}])
+    );
+}
+
+#[tokio::test]
+async fn many_to_many_and_one_to_one() {
+    let api = with_fixtures().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/users?select=name,tasks(name)&order=id&tasks.order=id"
+        )
+        .await,
+        json!([
+            {"name": "Ann", "tasks": [{"name": "Design w7"}, {"name": "Design w10"}]},
+            {"name": "Bert", "tasks": [{"name": "Design w10"}]}
+        ])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/tasks?select=name,users(name)&id=eq.3&users.order=id"
+        )
+        .await,
+        json!([{"name": "Design w10", "users": [{"name": "Ann"}, {"name": "Bert"}]}])
+    );
+    assert_eq!(
+        ok(&api, "/users?select=name,profiles(bio)&order=id").await,
+        json!([{"name": "Ann", "profiles": {"bio": "Writes a lot"}}, {"name": "Bert", "profiles": null}])
+    );
+}
+
+#[tokio::test]
+async fn ambiguous_embeds_are_300_with_hints_that_resolve_them() {
+    let api = with_fixtures().await;
+    let response = api.get("/orders?select=id,addresses(city)").await;
+    assert_eq!(response.status, StatusCode::MULTIPLE_CHOICES);
+    assert_eq!(
+        response.json(),
+        json!({
+            "code": "PGRST201",
+            "details": [
+                {"cardinality": "many-to-one", "embedding": "orders with addresses",
+                 "relationship": "billing using orders(billing_address_id) and addresses(id)"},
+                {"cardinality": "many-to-one", "embedding": "orders with addresses",
+                 "relationship": "shipping using orders(shipping_address_id) and addresses(id)"}
+            ],
+            "hint": "Try changing 'addresses' to one of the following: 'addresses!billing', 'addresses!shipping'. Find the desired relationship in the 'details' key.",
+            "message": "Could not embed because more than one relationship was found for 'orders' and 'addresses'"
+        })
+    );
+    assert_eq!(
+        ok(&api, "/orders?select=id,billing:addresses!billing(city),shipping:addresses!shipping_address_id(city)").await,
+        json!([{"id": 1, "billing": {"city": "Oslo"}, "shipping": {"city": "Lima"}}])
+    );
+}
+
+#[tokio::test]
+async fn unknown_relationships_and_bad_embed_filters() {
+    let api = TestApi::new().await;
+    let response = api.get("/clients?select=*,nope(*)").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json(),
+        json!({
+            "code": "PGRST200",
+            "details": "Searched for a foreign key relationship between 'clients' and 'nope' in the schema 'api', but no matches were found.",
+            "hint": null,
+            "message": "Could not find a relationship between 'clients' and 'nope' in the schema cache"
+        })
+    );
+    let response = api.get("/clients?select=*,projectss(*)").await;
+    assert_eq!(
+        response.json()["hint"],
+        "Perhaps you meant 'projects' instead of 'projectss'."
+    );
+    let response = api
+        .get("/clients?select=name,projects(name)&projects=eq.1")
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "PGRST120");
+    assert_eq!(
+        response.json()["message"],
+        "Bad operator on the 'projects' embedded resource"
+    );
+    let response = api.get("/clients?select=name&projects.name=eq.x").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "PGRST108");
+    // Embedding what the role may not read is Postgres' permission error.
+    let response = api.get("/users?select=name,accounts(company)").await;
+    assert_eq!(response.json()["code"], "PGRST200");
+}
+
+#[tokio::test]
+async fn embeds_on_inserted_rows() {
+    let api = TestApi::new().await;
+    let manager = common::bearer(json!({"role": "mgr_alice"}));
+    let headers = [
+        ("authorization", manager.as_str()),
+        ("prefer", "return=representation"),
+    ];
+    let response = api
+        .request(
+            axum::http::Method::POST,
+            "/projects?select=name,clients(name)",
+            &headers,
+            r#"{"id":6,"name":"Azure","client_id":1}"#,
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(
+        response.json(),
+        json!([{"name": "Azure", "clients": {"name": "Microsoft"}}])
+    );
+}

@@ -1,0 +1,211 @@
+//! The whole filter grammar: operators, modifiers, logic trees, JSON paths, casts.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApi;
+use serde_json::{Value, json};
+
+async fn names(api: &TestApi, uri: &str) -> Vec<String> {
+    let response = api.get(uri).await;
+    assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
+    let rows = response.json();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn ok(api: &TestApi, uri: &str) -> Value {
+    let response = api.get(uri).await;
+    assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
+    response.json()
+}
+
+#[tokio::test]
+async fn operators() {
+    let api = TestApi::new().await;
+    let cases: &[(&str, &[&str])] = &[
+        ("/people?name=match.^[AE]&order=id", &["Alice", "Erin"]),
+        ("/people?name=imatch.^[ae]&order=id", &["Alice", "Erin"]),
+        (
+            "/people?student=isdistinct.true&order=id",
+            &["Alice", "Dan", "Grace"],
+        ),
+        (
+            "/people?name=like(any).%7BA*,B*%7D&order=id",
+            &["Alice", "Bob"],
+        ),
+        (
+            "/people?name=ilike(all).%7B*r*,*a*%7D&order=id",
+            &["Carol", "Frank", "Grace"],
+        ),
+        (
+            "/people?age=gt(all).%7B10,18%7D&order=id",
+            &["Alice", "Carol", "Dan", "Erin"],
+        ),
+        ("/people?age=eq(any).%7B17,45%7D&order=id", &["Bob", "Dan"]),
+        ("/people?age=not.gt.20&order=id", &["Bob", "Erin", "Frank"]),
+        (
+            "/tasks?name=fts.design&order=id",
+            &["Design w7", "Design w10", "Design IOS", "Design OSX"],
+        ),
+        (
+            "/tasks?name=fts(english).designs&order=id",
+            &["Design w7", "Design w10", "Design IOS", "Design OSX"],
+        ),
+        ("/tasks?name=plfts.code%20osx", &["Code OSX"]),
+        ("/tasks?name=phfts.design%20w10", &["Design w10"]),
+        (
+            "/tasks?name=wfts.design%20-w7%20-w10&order=id",
+            &["Design IOS", "Design OSX"],
+        ),
+    ];
+    for (uri, expected) in cases {
+        assert_eq!(names(&api, uri).await, *expected, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn logic_trees() {
+    let api = TestApi::new().await;
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "/people?or=(age.lt.18,age.gt.40)&order=id",
+            &["Bob", "Dan", "Frank"],
+        ),
+        (
+            "/people?and=(age.gte.18,or(student.is.true,name.eq.Dan))&order=id",
+            &["Carol", "Dan", "Erin"],
+        ),
+        (
+            "/people?not.or=(age.lt.18,age.gt.40,age.is.null)&order=id",
+            &["Alice", "Carol", "Erin"],
+        ),
+        (
+            "/people?or=(name.eq.Bob,and(age.gt.20,student.not.is.true))&order=id",
+            &["Alice", "Bob", "Dan"],
+        ),
+        (
+            "/people?or=(name.in.(Bob,Erin),age.is.null)&order=id",
+            &["Bob", "Erin", "Grace"],
+        ),
+        (
+            "/people?or=(name.eq.%22Bob%22,name.like.*ank)&order=id",
+            &["Bob", "Frank"],
+        ),
+        (
+            "/people?age=gte.18&or=(student.is.true,height.gt.180)&order=id",
+            &["Carol", "Dan", "Erin"],
+        ),
+    ];
+    for (uri, expected) in cases {
+        assert_eq!(names(&api, uri).await, *expected, "{uri}");
+    }
+    let response = api.get("/people?or=()").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "PGRST100");
+}
+
+#[tokio::test]
+async fn json_paths_arrays_and_casts() {
+    let api = TestApi::new().await;
+    let mut admin = api.admin().await;
+    sqlx::raw_sql(
+        r#"CREATE TABLE api.things (id int PRIMARY KEY, data jsonb, plain json, tags text[], during int4range);
+           INSERT INTO api.things VALUES
+             (1, '{"color": "red", "size": 3, "dims": [1, 2]}', '{"a": {"b": "x"}}', '{a,b}', '[1,5)'),
+             (2, '{"color": "blue", "size": 1, "dims": [7]}', '{"a": {"b": "y"}}', '{b,c}', '[5,9)');
+           GRANT SELECT ON api.things TO web_anon;"#,
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let api = api.reopen().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/things?select=id,data-%3E%3Ecolor,size:data-%3Esize,data-%3Edims-%3E0&order=id"
+        )
+        .await,
+        json!([{"id": 1, "color": "red", "size": 3, "dims": 1}, {"id": 2, "color": "blue", "size": 1, "dims": 7}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&data-%3E%3Ecolor=eq.blue").await,
+        json!([{"id": 2}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&data-%3Esize=gt.2").await,
+        json!([{"id": 1}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&plain-%3Ea-%3E%3Eb=eq.y").await,
+        json!([{"id": 2}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&data-%3Edims-%3E-1=eq.2").await,
+        json!([{"id": 1}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&order=data-%3E%3Ecolor").await,
+        json!([{"id": 2}, {"id": 1}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/things?select=id&data=cs.%7B%22color%22%3A%22red%22%7D"
+        )
+        .await,
+        json!([{"id": 1}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&tags=cs.%7Ba%7D").await,
+        json!([{"id": 1}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&tags=ov.%7Bc,z%7D").await,
+        json!([{"id": 2}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&tags=cd.%7Ba,b,c%7D&order=id").await,
+        json!([{"id": 1}, {"id": 2}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&during=adj.%5B9,10)").await,
+        json!([{"id": 2}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&during=sl.%5B6,7)").await,
+        json!([{"id": 1}])
+    );
+    assert_eq!(
+        ok(&api, "/things?select=id&during=sr.%5B2,3)").await,
+        json!([{"id": 2}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/people?select=id,age::text,tall:height::bigint&id=eq.1"
+        )
+        .await,
+        json!([{"id": 1, "age": "30", "tall": 165}])
+    );
+    let response = api.get("/people?select=age::nosuchtype").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json()["message"],
+        "type \"nosuchtype\" does not exist"
+    );
+}
+
+#[tokio::test]
+async fn aggregates_are_disabled_by_default() {
+    let api = TestApi::new().await;
+    let response = api.get("/people?select=count()").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json(),
+        json!({"code": "PGRST123", "details": null, "hint": null, "message": "Use of aggregate functions is not allowed"})
+    );
+}
