@@ -22,6 +22,7 @@ pub(super) fn tree(src: &Src, at: usize) -> Reply<LogicTree> {
             "logic operator (and, or)",
         ))?;
         seq.step(lexeme(src, seq.at, |src, at| char(src, at, '(')))?;
+        let _nested = src.nest(seq.at)?;
         let children = seq.step(sep_by1(src, seq.at, tree, |src, at| {
             lexeme(src, at, |src, at| char(src, at, ','))
         }))?;

@@ -19,7 +19,7 @@ pub(super) enum Msg {
     /// What the input had, from `unexpected` (as `notFollowedBy` and `eof` use it).
     UnExpect(String),
     Expect(String),
-    #[allow(dead_code)]
+    /// A message of its own (Parsec's `fail`).
     Message(String),
 }
 
@@ -118,16 +118,45 @@ pub(super) struct Fail {
 
 pub(super) type Reply<T> = Result<Ok<T>, Fail>;
 
+/// How deep embeds and logic trees may nest: recursion is bounded so that no input can
+/// overflow the stack (PostgREST has no limit; no sensible request comes near).
+pub(super) const MAX_DEPTH: usize = 64;
+
 /// The input, as characters (Haskell's `Char` is a code point, as Rust's `char`).
 pub(super) struct Src {
     chars: Vec<char>,
+    depth: std::cell::Cell<usize>,
+}
+
+/// One level of nesting, left when dropped.
+pub(super) struct Nested<'a>(&'a Src);
+
+impl Drop for Nested<'_> {
+    fn drop(&mut self) {
+        self.0.depth.set(self.0.depth.get().saturating_sub(1));
+    }
 }
 
 impl Src {
     pub fn new(input: &str) -> Src {
         Src {
             chars: input.chars().collect(),
+            depth: std::cell::Cell::new(0),
         }
+    }
+
+    /// Enters one more level of nesting at `at`: a consuming failure past [`MAX_DEPTH`].
+    pub fn nest(&self, at: usize) -> Result<Nested<'_>, Fail> {
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            let message = format!("nesting deeper than {MAX_DEPTH} levels");
+            return Err(Fail {
+                consumed: true,
+                err: PErr::new(at, Msg::Message(message)),
+            });
+        }
+        self.depth.set(depth);
+        Ok(Nested(self))
     }
 
     pub fn at(&self, i: usize) -> Option<char> {

@@ -51,6 +51,7 @@ fn embed(src: &Src, at: usize, spread: bool) -> Reply<SelectItem> {
         ('(', ')')
     };
     seq.step(char(src, seq.at, open))?;
+    let _nested = src.nest(seq.at)?;
     let select = seq.step(forest(src, seq.at, close))?;
     seq.step(char(src, seq.at, close))?;
     seq.done(SelectItem::Embed(Embed {

@@ -1245,3 +1245,29 @@ fn column_lists() {
         r#"3: unexpected "," expecting field name (* or [a..z0..9_$])"#
     );
 }
+
+#[test]
+fn nesting_is_bounded() {
+    let nested = |depth: usize| format!("{}*{}", "a(".repeat(depth), ")".repeat(depth));
+    assert!(select(&nested(64)).is_ok());
+    assert_eq!(
+        error(select(&nested(65))),
+        "131: nesting deeper than 64 levels"
+    );
+    assert_eq!(
+        error(select(&nested(100_000))),
+        "131: nesting deeper than 64 levels"
+    );
+    let tree = |depth: usize| {
+        format!(
+            "({}a.eq.1{})",
+            "or(".repeat(depth - 1),
+            ")".repeat(depth - 1)
+        )
+    };
+    assert!(logic_tree("or", &tree(64)).is_ok());
+    assert_eq!(
+        error(logic_tree("or", &tree(65))),
+        "196: nesting deeper than 64 levels"
+    );
+}
