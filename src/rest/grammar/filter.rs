@@ -69,7 +69,7 @@ fn operation(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
 }
 
 /// `word.` as one unit (`try (string word *> pDelimiter)`).
-fn keyword(src: &Src, at: usize, word: &str) -> Reply<()> {
+fn keyword(src: &Src, at: usize, word: &'static str) -> Reply<()> {
     attempt((|| {
         let mut seq = Seq::new(at);
         seq.step(string(src, seq.at, word))?;
@@ -104,7 +104,7 @@ fn is(src: &Src, at: usize) -> Reply<Condition> {
     let mut seq = Seq::new(at);
     seq.step(keyword(src, seq.at, "is"))?;
     let at = seq.at;
-    let word = |w: &str, v: IsValue| attempt(map(case_insensitive(src, at, w), move |_| v));
+    let word = |w: &'static str, v: IsValue| attempt(map(case_insensitive(src, at, w), move |_| v));
     let value = or(word("null", IsValue::Null), || {
         or(word("not_null", IsValue::NotNull), || {
             or(word("true", IsValue::True), || {
@@ -141,7 +141,7 @@ fn is_distinct(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
 /// `fts(english).value` and friends.
 fn text_search(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
     let mut seq = Seq::new(at);
-    let word = |w: &str, op: TextSearch| attempt(map(string(src, at, w), move |_| op));
+    let word = |w: &'static str, op: TextSearch| attempt(map(string(src, at, w), move |_| op));
     let op = seq.step(or(word("fts", TextSearch::Fts), || {
         or(word("plfts", TextSearch::Plain), || {
             or(word("phfts", TextSearch::Phrase), || {
@@ -168,7 +168,7 @@ fn parenthesized<T>(src: &Src, at: usize, p: impl FnOnce(&Src, usize) -> Reply<T
 
 /// Operators without `(any)` / `(all)`.
 fn simple(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
-    const OPERATORS: [(&str, Operator); 9] = [
+    const OPERATORS: [(&'static str, Operator); 9] = [
         ("neq", Operator::Neq),
         ("cs", Operator::Contains),
         ("cd", Operator::ContainedIn),
@@ -188,7 +188,7 @@ fn simple(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
 
 /// Operators that take `(any)` / `(all)`.
 fn quantified(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
-    const OPERATORS: [(&str, Operator); 9] = [
+    const OPERATORS: [(&'static str, Operator); 9] = [
         ("eq", Operator::Eq),
         ("gte", Operator::Gte),
         ("gt", Operator::Gt),
@@ -218,7 +218,7 @@ fn quantified(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
 }
 
 /// The first of `operators` that the input starts with (each tried with `try`).
-fn operator(src: &Src, at: usize, operators: &[(&str, Operator)]) -> Reply<Operator> {
+fn operator(src: &Src, at: usize, operators: &[(&'static str, Operator)]) -> Reply<Operator> {
     let mut reply = super::parsec::zero(at);
     for &(word, op) in operators {
         reply = or(reply, || attempt(map(string(src, at, word), move |_| op)));

@@ -120,7 +120,7 @@ fn json_key_name(src: &Src, at: usize) -> Reply<String> {
 
 /// What may follow an array index: `->`, `::`, `.`, `,` or the end.
 fn index_end(src: &Src, at: usize) -> Reply<()> {
-    let ahead = |s: &str| attempt(map(look_ahead(string(src, at, s), at), |_| ()));
+    let ahead = |s: &'static str| attempt(map(look_ahead(string(src, at, s), at), |_| ()));
     or(ahead("->"), || {
         or(ahead("::"), || {
             or(ahead("."), || or(ahead(","), || attempt(eof(src, at))))

@@ -69,7 +69,7 @@ fn modifiers(src: &Src, at: usize) -> Reply<(Option<Direction>, Option<Nulls>)> 
 }
 
 /// `try (pDelimiter *> string word)`.
-fn word<T>(src: &Src, at: usize, word: &str, value: T) -> Reply<T> {
+fn word<T>(src: &Src, at: usize, word: &'static str, value: T) -> Reply<T> {
     attempt((|| {
         let mut seq = Seq::new(at);
         seq.step(delimiter(src, seq.at))?;

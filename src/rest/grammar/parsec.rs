@@ -11,16 +11,41 @@
 //! The error text is Parsec's `showErrorMessages` with newlines replaced by spaces, as PostgREST
 //! does. Characters are shown as Haskell's `show` would (`"x"`, `'x'`, `"\233"`).
 
+/// The text of a message, kept unformatted until an error is shown (most never are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Text {
+    Static(&'static str),
+    /// `show [c]`, or nothing (the end of the input) for `None`.
+    Token(Option<char>),
+    /// `show s` of a string.
+    Shown(&'static str),
+    /// `show c` of a character.
+    Char(char),
+    Owned(String),
+}
+
+impl Text {
+    fn render(&self) -> String {
+        match self {
+            Text::Static(s) => (*s).to_owned(),
+            Text::Token(found) => show_token(*found),
+            Text::Shown(s) => show_string(s),
+            Text::Char(c) => show_char(*c),
+            Text::Owned(s) => s.clone(),
+        }
+    }
+}
+
 /// One message of an error, in Parsec's four kinds (their order is the display order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Msg {
-    /// What the input had where it failed (`""`: end of input), from a primitive parser.
-    SysUnExpect(String),
+    /// What the input had where it failed (nothing: end of input), from a primitive parser.
+    SysUnExpect(Text),
     /// What the input had, from `unexpected` (as `notFollowedBy` and `eof` use it).
-    UnExpect(String),
-    Expect(String),
+    UnExpect(Text),
+    Expect(Text),
     /// A message of its own (Parsec's `fail`).
-    Message(String),
+    Message(Text),
 }
 
 impl Msg {
@@ -33,9 +58,9 @@ impl Msg {
         }
     }
 
-    fn text(&self) -> &str {
+    fn text(&self) -> String {
         match self {
-            Msg::SysUnExpect(s) | Msg::UnExpect(s) | Msg::Expect(s) | Msg::Message(s) => s,
+            Msg::SysUnExpect(t) | Msg::UnExpect(t) | Msg::Expect(t) | Msg::Message(t) => t.render(),
         }
     }
 }
@@ -86,9 +111,9 @@ impl PErr {
     }
 
     /// Parsec's `setExpectErrors err [label]`: every expectation replaced by the label.
-    fn expecting(mut self, label: &str) -> PErr {
+    fn expecting(mut self, label: Text) -> PErr {
         self.msgs.retain(|m| !matches!(m, Msg::Expect(_)));
-        self.msgs.insert(0, Msg::Expect(label.to_owned()));
+        self.msgs.insert(0, Msg::Expect(label));
         self
     }
 }
@@ -152,7 +177,7 @@ impl Src {
             let message = format!("nesting deeper than {MAX_DEPTH} levels");
             return Err(Fail {
                 consumed: true,
-                err: PErr::new(at, Msg::Message(message)),
+                err: PErr::new(at, Msg::Message(Text::Owned(message))),
             });
         }
         self.depth.set(depth);
@@ -289,7 +314,11 @@ pub(super) fn attempt<T>(reply: Reply<T>) -> Reply<T> {
 }
 
 /// `p <?> label`.
-pub(super) fn label<T>(reply: Reply<T>, label: &str) -> Reply<T> {
+pub(super) fn label<T>(reply: Reply<T>, label: &'static str) -> Reply<T> {
+    label_text(reply, Text::Static(label))
+}
+
+fn label_text<T>(reply: Reply<T>, label: Text) -> Reply<T> {
     match reply {
         Ok(ok) if !ok.consumed && !ok.err.is_unknown() => Ok(Ok {
             err: ok.err.expecting(label),
@@ -348,14 +377,14 @@ pub(super) fn satisfy(src: &Src, at: usize, test: impl Fn(char) -> bool) -> Repl
         }),
         found => Err(Fail {
             consumed: false,
-            err: PErr::new(at, Msg::SysUnExpect(show_token(found))),
+            err: PErr::new(at, Msg::SysUnExpect(Text::Token(found))),
         }),
     }
 }
 
 /// `char c`.
 pub(super) fn char(src: &Src, at: usize, c: char) -> Reply<char> {
-    label(satisfy(src, at, |x| x == c), &show_string(&c.to_string()))
+    label_text(satisfy(src, at, |x| x == c), Text::Token(Some(c)))
 }
 
 /// `anyChar`.
@@ -385,13 +414,13 @@ pub(super) fn digit(src: &Src, at: usize) -> Reply<char> {
 
 /// `string s`: consumes as soon as its first character matches; the error is at its start and
 /// names the first character that differs.
-pub(super) fn string(src: &Src, at: usize, s: &str) -> Reply<String> {
-    let expect = || Msg::Expect(show_string(s));
+pub(super) fn string(src: &Src, at: usize, s: &'static str) -> Reply<&'static str> {
+    let expect = || Msg::Expect(Text::Shown(s));
     for (n, want) in s.chars().enumerate() {
         match src.at(at + n) {
             Some(c) if c == want => {}
             found => {
-                let mut err = PErr::new(at, Msg::SysUnExpect(show_token(found)));
+                let mut err = PErr::new(at, Msg::SysUnExpect(Text::Token(found)));
                 err.msgs.push(expect());
                 return Err(Fail {
                     consumed: n > 0,
@@ -402,7 +431,7 @@ pub(super) fn string(src: &Src, at: usize, s: &str) -> Reply<String> {
     }
     let next = at + s.chars().count();
     Ok(Ok {
-        value: s.to_owned(),
+        value: s,
         next,
         consumed: next > at,
         err: PErr::unknown(next),
@@ -411,7 +440,7 @@ pub(super) fn string(src: &Src, at: usize, s: &str) -> Reply<String> {
 
 /// `eof` (`notFollowedBy anyToken <?> "end of input"`; `anyToken` does not advance the position).
 pub(super) fn eof(src: &Src, at: usize) -> Reply<()> {
-    let end = || Msg::Expect("end of input".to_owned());
+    let end = || Msg::Expect(Text::Static("end of input"));
     match src.at(at) {
         None => Ok(Ok {
             value: (),
@@ -419,14 +448,14 @@ pub(super) fn eof(src: &Src, at: usize) -> Reply<()> {
             consumed: false,
             err: PErr {
                 at,
-                msgs: vec![end(), Msg::SysUnExpect(String::new())],
+                msgs: vec![end(), Msg::SysUnExpect(Text::Token(None))],
             },
         }),
         Some(c) => Err(Fail {
             consumed: false,
             err: PErr {
                 at,
-                msgs: vec![end(), Msg::UnExpect(show_char(c))],
+                msgs: vec![end(), Msg::UnExpect(Text::Char(c))],
             },
         }),
     }
@@ -438,7 +467,7 @@ pub(super) fn not_followed_by(reply: Reply<char>, at: usize) -> Reply<()> {
         Ok(ok) => {
             let err = merge_bind(
                 ok.err,
-                PErr::new(ok.next, Msg::UnExpect(show_char(ok.value))),
+                PErr::new(ok.next, Msg::UnExpect(Text::Char(ok.value))),
             );
             Err(Fail {
                 consumed: false,
@@ -536,7 +565,7 @@ pub(super) fn describe(err: &PErr) -> String {
     }
     let mut msgs = err.msgs.clone();
     msgs.sort_by_key(Msg::kind);
-    let of_kind = |kind: u8| -> Vec<&str> {
+    let of_kind = |kind: u8| -> Vec<String> {
         msgs.iter()
             .filter(|m| m.kind() == kind)
             .map(Msg::text)
@@ -546,7 +575,7 @@ pub(super) fn describe(err: &PErr) -> String {
     let show_sys = match sys.first() {
         _ if !unexpected.is_empty() => String::new(),
         None => String::new(),
-        Some(&"") => "unexpected end of input".to_owned(),
+        Some(first) if first.is_empty() => "unexpected end of input".to_owned(),
         Some(first) => format!("unexpected {first}"),
     };
     let parts = [
@@ -573,8 +602,8 @@ fn clean<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     out
 }
 
-fn show_many(prefix: &str, msgs: &[&str]) -> String {
-    let items = clean(msgs.iter().copied());
+fn show_many(prefix: &str, msgs: &[String]) -> String {
+    let items = clean(msgs.iter().map(String::as_str));
     let listed = match items.as_slice() {
         [] => return String::new(),
         [one] => one.clone(),
@@ -690,11 +719,11 @@ mod tests {
         let err = PErr {
             at: 0,
             msgs: vec![
-                Msg::Expect("\"not\"".into()),
-                Msg::SysUnExpect("\"o\"".into()),
-                Msg::SysUnExpect("\"n\"".into()),
-                Msg::Expect("operator (eq, gt, ...)".into()),
-                Msg::Expect("\"not\"".into()),
+                Msg::Expect(Text::Static("\"not\"")),
+                Msg::SysUnExpect(Text::Static("\"o\"")),
+                Msg::SysUnExpect(Text::Static("\"n\"")),
+                Msg::Expect(Text::Static("operator (eq, gt, ...)")),
+                Msg::Expect(Text::Static("\"not\"")),
             ],
         };
         assert_eq!(
@@ -704,11 +733,11 @@ mod tests {
         let err = PErr {
             at: 0,
             msgs: vec![
-                Msg::SysUnExpect("\"c\"".into()),
-                Msg::UnExpect("'c'".into()),
-                Msg::Expect("a".into()),
-                Msg::Expect("b".into()),
-                Msg::Expect("c".into()),
+                Msg::SysUnExpect(Text::Static("\"c\"")),
+                Msg::UnExpect(Text::Static("'c'")),
+                Msg::Expect(Text::Static("a")),
+                Msg::Expect(Text::Static("b")),
+                Msg::Expect(Text::Static("c")),
             ],
         };
         assert_eq!(describe(&err), "unexpected 'c' expecting a, b or c");

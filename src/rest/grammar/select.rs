@@ -106,7 +106,7 @@ fn spread_head(src: &Src, at: usize) -> Reply<Head> {
 
 /// `try (void $ lookAhead (string "("))`, or a brace.
 fn opening(src: &Src, at: usize) -> Reply<()> {
-    let ahead = |s: &str| map(look_ahead(string(src, at, s), at), |_| ());
+    let ahead = |s: &'static str| map(look_ahead(string(src, at, s), at), |_| ());
     or(attempt(ahead("(")), || silent(ahead("{"), at))
 }
 
@@ -144,7 +144,7 @@ fn embed_param(src: &Src, at: usize) -> Reply<EmbedParam> {
     let mut seq = Seq::new(at);
     seq.step(char(src, seq.at, '!'))?;
     let at = seq.at;
-    let join = |word: &str, join: JoinType| {
+    let join = |word: &'static str, join: JoinType| {
         attempt(map(string(src, at, word), |_| EmbedParam::Join(join)))
     };
     let param = seq.step(or(join("left", JoinType::Left), || {
@@ -157,10 +157,9 @@ fn embed_param(src: &Src, at: usize) -> Reply<EmbedParam> {
 
 /// What ends a select item: the closing bracket, a comma or the end (looked at, not consumed).
 fn item_end(src: &Src, at: usize, close: char) -> Reply<()> {
-    let ahead = |s: &str| attempt(map(look_ahead(string(src, at, s), at), |_| ()));
-    or(ahead(&close.to_string()), || {
-        or(ahead(","), || attempt(eof(src, at)))
-    })
+    let ahead = |s: &'static str| attempt(map(look_ahead(string(src, at, s), at), |_| ()));
+    let close = if close == '}' { "}" } else { ")" };
+    or(ahead(close), || or(ahead(","), || attempt(eof(src, at))))
 }
 
 /// `pFieldSelect`: `*`, `count()`, or a field with its alias, casts and aggregate.
@@ -220,7 +219,7 @@ fn aggregate(src: &Src, at: usize) -> Reply<AggregateFunction> {
     let mut seq = Seq::new(at);
     seq.step(char(src, seq.at, '.'))?;
     let at = seq.at;
-    let word = |w: &str, f: AggregateFunction| map(string(src, at, w), move |_| f);
+    let word = |w: &'static str, f: AggregateFunction| map(string(src, at, w), move |_| f);
     let function = seq.step(or(word("sum", AggregateFunction::Sum), || {
         or(word("avg", AggregateFunction::Avg), || {
             or(word("count", AggregateFunction::Count), || {
