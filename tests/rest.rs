@@ -289,9 +289,15 @@ async fn malformed_filters_are_pgrst100() {
         api.get("/people?order=age.sideways").await.json()["code"],
         "PGRST100"
     );
+    // PostgREST reads limit and offset with readMaybe: a non-integer is ignored.
     assert_eq!(
-        api.get("/people?limit=ten").await.json()["code"],
-        "PGRST100"
+        api.get("/people?limit=ten")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        7
     );
     let response = api.get("/people?limit=-1").await;
     assert_eq!(response.status, StatusCode::RANGE_NOT_SATISFIABLE);
@@ -342,7 +348,7 @@ async fn sql_injection_is_harmless() {
         .get("/people?age=eq.1%3B%20DROP%20TABLE%20api.people")
         .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    // In a column name, an alias, an order term and the relation: unknown names.
+    // In a column name, an alias, an order term and the relation: never SQL, never a 5xx.
     let hostile = [
         "/people?select=name,%22%3B%20DROP%20TABLE%20api.people%3B%20--",
         "/people?%22name%22%3Bdrop%20table%20api.people=eq.1",
@@ -351,19 +357,25 @@ async fn sql_injection_is_harmless() {
     ];
     for uri in hostile {
         let response = api.get(uri).await;
-        assert!(
-            response.status.is_client_error(),
-            "{uri}: {}",
-            response.status
-        );
+        // A client error, or no rows: like PostgREST, the parser takes the quoted name `"name"`
+        // as the column and what follows never reaches SQL.
+        let harmless = response.status.is_client_error()
+            || (response.status == StatusCode::OK && response.body == "[]");
+        assert!(harmless, "{uri}: {} {}", response.status, response.body);
     }
+    // An alias with a double quote is not an identifier PostgREST's grammar accepts.
     let response = api
         .get("/people?select=x%22%20from%20api.accounts%20--:name&limit=1")
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "PGRST100");
+    // Any other text is a fine alias: it is quoted as an identifier, never spliced.
+    let response = api
+        .get("/people?select=x%20from%20api.accounts%20--:name&limit=1")
+        .await;
     assert_eq!(
         response.json(),
-        json!([{"x\" from api.accounts --": "Alice"}])
+        json!([{"x from api.accounts --": "Alice"}])
     );
     // A role claim is a value too.
     let hostile_role = bearer(json!({"role": "x; drop table api.people"}));
