@@ -371,11 +371,11 @@ async fn sql_injection_is_harmless() {
     assert_eq!(response.json()["code"], "PGRST100");
     // Any other text is a fine alias: it is quoted as an identifier, never spliced.
     let response = api
-        .get("/people?select=x%20from%20accounts%20--:name&limit=1")
+        .get("/people?select=x%20from%20accounts%20where%20true:name&limit=1")
         .await;
     assert_eq!(
         response.json(),
-        json!([{"x from api.accounts --": "Alice"}])
+        json!([{"x from accounts where true": "Alice"}])
     );
     // A role claim is a value too.
     let hostile_role = bearer(json!({"role": "x; drop table api.people"}));
