@@ -247,7 +247,9 @@ impl Builder<'_> {
                         negated: filter.negated != (*value == IsValue::NotNull),
                     },
                     (Some(embed), true, _) => {
-                        return Err(PlanError::BadEmbedOperator(embed.key.clone()));
+                        return Err(PlanError::BadEmbedOperator(
+                            embed.relationship.target.name.to_string(),
+                        ));
                     }
                     _ => Tree::Filter(CheckedFilter {
                         expr: Expr::resolve(relation, &filter.field)?,

@@ -35,12 +35,6 @@ pub enum RequestError {
     /// PGRST108: a filter, order or page names an embed that `select` does not have.
     #[error("'{0}' is not an embedded resource in this request")]
     NotEmbedded(String),
-    /// PGRST120: an operator other than `is.null` / `not.is.null` on an embedded resource.
-    #[error("Bad operator on the '{0}' embedded resource")]
-    UnacceptableFilter(String),
-    /// PGRST118: `order=rel(col)` on an embed that is not to-one.
-    #[error("A related order on '{target}' is not possible")]
-    RelatedOrderNotToOne { origin: String, target: String },
 }
 
 impl From<RequestError> for ApiError {
@@ -76,16 +70,6 @@ impl From<RequestError> for ApiError {
             RequestError::NotEmbedded(name) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST108", message).hint(format!(
                     "Verify that '{name}' is included in the 'select' query parameter."
-                ))
-            }
-            RequestError::UnacceptableFilter(_) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "PGRST120", message).details(
-                    "Only is null or not is null filters are allowed on embedded resources",
-                )
-            }
-            RequestError::RelatedOrderNotToOne { origin, target } => {
-                ApiError::new(StatusCode::BAD_REQUEST, "PGRST118", message).details(format!(
-                    "'{origin}' and '{target}' do not form a many-to-one or one-to-one relationship"
                 ))
             }
         }
