@@ -44,7 +44,7 @@ impl Settings {
                 .openapi_server_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}:{}", config.host, config.port)),
-            jwt_configured: config.jwt_secret.is_some(),
+            jwt_configured: config.jwt.is_configured(),
         }
     }
 }
@@ -57,6 +57,8 @@ pub enum StartError {
     OpenApi(#[from] serde_json::Error),
     #[error("could not build the GraphQL schema: {0}")]
     Graphql(String),
+    #[error(transparent)]
+    Jwks(#[from] crate::auth::JwksError),
     #[error(
         "the exposed relation '{relation}' has the same path as {what}; set {key} to another path"
     )]
@@ -179,7 +181,7 @@ impl App {
         let api = Api::build(cache, &settings)?;
         Ok(App {
             db,
-            auth: Authenticator::new(config.jwt_secret.as_deref(), config.anon_role.clone()),
+            auth: Authenticator::start(&config.jwt, config.anon_role.clone()).await?,
             settings,
             api: ArcSwap::from_pointee(api),
         })

@@ -13,6 +13,8 @@ use std::time::Duration;
 use base64::Engine;
 use sqlx::postgres::PgConnectOptions;
 
+use crate::auth::{KeySet, RoleClaimKey};
+
 /// A setting pgway understands: its config-file key, older names for it, and its meaning.
 pub struct Key {
     pub name: &'static str,
@@ -59,12 +61,37 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "jwt-secret",
         aliases: &[],
-        help: "HMAC secret (at least 32 characters) verifying JWTs",
+        help: "HMAC secret (at least 32 characters), or a JWK or JWKS (JSON), verifying JWTs; @/path reads it from a file",
     },
     Key {
         name: "jwt-secret-is-base64",
         aliases: &[],
         help: "Whether jwt-secret is base64-encoded [default: false]",
+    },
+    Key {
+        name: "jwt-aud",
+        aliases: &[],
+        help: "Audience a JWT's aud claim must name; unset accepts any",
+    },
+    Key {
+        name: "jwt-role-claim-key",
+        aliases: &["role-claim-key"],
+        help: "JSONPath of the role in the JWT claims [default: $.role]",
+    },
+    Key {
+        name: "jwt-cache-max-entries",
+        aliases: &[],
+        help: "Verified JWTs remembered so they skip the signature check; 0 disables [default: 1000]",
+    },
+    Key {
+        name: "jwt-jwks-url",
+        aliases: &[],
+        help: "http(s) URL of a JWKS whose keys also verify JWTs, fetched at start and refreshed",
+    },
+    Key {
+        name: "jwt-jwks-refresh-interval",
+        aliases: &[],
+        help: "Seconds between fetches of jwt-jwks-url [default: 300]",
     },
     Key {
         name: "server-host",
@@ -197,7 +224,7 @@ pub struct Config {
     pub max_rows: Option<u64>,
     pub pool_size: u32,
     pub pool_acquisition_timeout: Duration,
-    pub jwt_secret: Option<Vec<u8>>,
+    pub jwt: JwtConfig,
     pub host: IpAddr,
     pub port: u16,
     pub openapi_server_url: Option<String>,
@@ -206,8 +233,44 @@ pub struct Config {
     pub log_level: String,
 }
 
-/// PostgREST refuses shorter HMAC secrets, and so do we.
-const MIN_SECRET_LENGTH: usize = 32;
+/// How JWTs are verified: the `jwt-*` keys.
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    /// `jwt-secret`: an HMAC secret, a JWK or a JWKS; empty when unset.
+    pub keys: KeySet,
+    /// `jwt-jwks-url`: more keys, fetched at start and refreshed.
+    pub jwks_url: Option<reqwest::Url>,
+    pub jwks_refresh_interval: Duration,
+    /// `jwt-aud`: the audience a token must name, if set.
+    pub audience: Option<String>,
+    pub role_claim_key: RoleClaimKey,
+    /// `jwt-cache-max-entries`; 0 disables the cache.
+    pub cache_max_entries: u64,
+}
+
+const DEFAULT_JWT_CACHE_MAX_ENTRIES: u64 = 1000;
+const DEFAULT_JWKS_REFRESH_SECONDS: u64 = 300;
+
+impl Default for JwtConfig {
+    /// No keys, and PostgREST's defaults for the rest.
+    fn default() -> Self {
+        JwtConfig {
+            keys: KeySet::default(),
+            jwks_url: None,
+            jwks_refresh_interval: Duration::from_secs(DEFAULT_JWKS_REFRESH_SECONDS),
+            audience: None,
+            role_claim_key: RoleClaimKey::default(),
+            cache_max_entries: DEFAULT_JWT_CACHE_MAX_ENTRIES,
+        }
+    }
+}
+
+impl JwtConfig {
+    /// Whether any key can verify a token.
+    pub fn is_configured(&self) -> bool {
+        !self.keys.is_empty() || self.jwks_url.is_some()
+    }
+}
 
 impl Config {
     pub fn from_sources(sources: &Sources) -> Result<Config, ConfigError> {
@@ -250,7 +313,7 @@ impl Config {
             pool_acquisition_timeout: Duration::from_secs(
                 sources.parse("db-pool-acquisition-timeout", 10)?,
             ),
-            jwt_secret: jwt_secret(sources)?,
+            jwt: jwt_config(sources)?,
             host: host(sources.get("server-host").unwrap_or("!4"))?,
             port: sources.parse("server-port", 3000)?,
             openapi_server_url: sources.get("openapi-server-proxy-uri").map(str::to_owned),
@@ -261,25 +324,72 @@ impl Config {
     }
 }
 
+fn jwt_config(sources: &Sources) -> Result<JwtConfig, ConfigError> {
+    let invalid = |key: &'static str| move |reason: String| ConfigError::Invalid { key, reason };
+    let role_claim_key = match sources.get("jwt-role-claim-key") {
+        Some(path) => RoleClaimKey::parse(path).map_err(invalid("jwt-role-claim-key"))?,
+        None => RoleClaimKey::default(),
+    };
+    let jwks_url = sources
+        .get("jwt-jwks-url")
+        .map(|url| {
+            url.parse::<reqwest::Url>()
+                .map_err(|e| e.to_string())
+                .and_then(|url| match url.scheme() {
+                    "http" | "https" => Ok(url),
+                    other => Err(format!("'{other}' is not http or https")),
+                })
+                .map_err(invalid("jwt-jwks-url"))
+        })
+        .transpose()?;
+    let refresh = sources.parse("jwt-jwks-refresh-interval", DEFAULT_JWKS_REFRESH_SECONDS)?;
+    if refresh == 0 {
+        return Err(invalid("jwt-jwks-refresh-interval")(
+            "must be at least 1".into(),
+        ));
+    }
+    Ok(JwtConfig {
+        keys: jwt_secret(sources)?
+            .map(|secret| KeySet::from_secret(&secret).map_err(invalid("jwt-secret")))
+            .transpose()?
+            .unwrap_or_default(),
+        jwks_url,
+        jwks_refresh_interval: Duration::from_secs(refresh),
+        audience: sources.get("jwt-aud").map(str::to_owned),
+        role_claim_key,
+        cache_max_entries: sources.parse("jwt-cache-max-entries", DEFAULT_JWT_CACHE_MAX_ENTRIES)?,
+    })
+}
+
+/// `jwt-secret`'s bytes: read from the file named after `@` (less one final newline), then
+/// base64-decoded if `jwt-secret-is-base64`.
 fn jwt_secret(sources: &Sources) -> Result<Option<Vec<u8>>, ConfigError> {
     let Some(secret) = sources.get("jwt-secret") else {
         return Ok(None);
     };
-    let secret = if sources.parse("jwt-secret-is-base64", false)? {
-        base64::engine::general_purpose::STANDARD
-            .decode(secret)
-            .map_err(|e| ConfigError::Invalid {
-                key: "jwt-secret",
-                reason: format!("not base64: {e}"),
-            })?
-    } else {
-        secret.as_bytes().to_vec()
+    let invalid = |reason: String| ConfigError::Invalid {
+        key: "jwt-secret",
+        reason,
     };
-    if secret.len() < MIN_SECRET_LENGTH {
-        return Err(ConfigError::Invalid {
-            key: "jwt-secret",
-            reason: format!("must be at least {MIN_SECRET_LENGTH} characters long"),
-        });
+    let secret = match secret.strip_prefix('@') {
+        Some(path) => {
+            let mut bytes =
+                std::fs::read(path).map_err(|e| invalid(format!("cannot read {path}: {e}")))?;
+            for ending in [b"\r\n".as_slice(), b"\n"] {
+                if bytes.ends_with(ending) {
+                    bytes.truncate(bytes.len() - ending.len());
+                    break;
+                }
+            }
+            bytes
+        }
+        None => secret.as_bytes().to_vec(),
+    };
+    if sources.parse("jwt-secret-is-base64", false)? {
+        return base64::engine::general_purpose::STANDARD
+            .decode(secret.trim_ascii())
+            .map(Some)
+            .map_err(|e| invalid(format!("not base64: {e}")));
     }
     Ok(Some(secret))
 }
@@ -392,9 +502,101 @@ mod tests {
             ("PGRST_JWT_SECRET_IS_BASE64", "true"),
         ]));
         let config = Config::from_sources(&sources).unwrap();
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &serde_json::json!({"role": "r"}),
+            &jsonwebtoken::EncodingKey::from_secret(b"a-secret-that-is-at-least-32-bytes-long"),
+        )
+        .unwrap();
+        let auth = crate::auth::Authenticator::new(&config.jwt, None);
         assert_eq!(
-            config.jwt_secret.unwrap(),
-            b"a-secret-that-is-at-least-32-bytes-long"
+            auth.authenticate(Some(&format!("Bearer {token}")))
+                .unwrap()
+                .role,
+            "r"
+        );
+    }
+
+    #[test]
+    fn jwt_settings() {
+        let config = Config::from_sources(&Sources::default()).unwrap();
+        assert!(!config.jwt.is_configured());
+        assert_eq!(config.jwt.cache_max_entries, 1000);
+        assert_eq!(config.jwt.jwks_refresh_interval, Duration::from_secs(300));
+        let dir = tempfile::tempdir().unwrap();
+        let jwk = dir.path().join("key.jwk");
+        std::fs::write(
+            &jwk,
+            r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#.to_owned() + "\n",
+        )
+        .unwrap();
+        let mut sources = Sources::default();
+        sources.env(vars(&[
+            ("PGRST_JWT_SECRET", &format!("@{}", jwk.display())),
+            ("PGRST_JWT_AUD", "pgway"),
+            ("PGRST_ROLE_CLAIM_KEY", "$.realm_access.roles[0]"),
+            ("PGRST_JWT_CACHE_MAX_ENTRIES", "0"),
+            ("PGWAY_JWT_JWKS_URL", "https://id.example.com/jwks.json"),
+            ("PGWAY_JWT_JWKS_REFRESH_INTERVAL", "60"),
+        ]));
+        let config = Config::from_sources(&sources).unwrap();
+        assert!(config.jwt.is_configured());
+        assert!(!config.jwt.keys.is_empty());
+        assert_eq!(config.jwt.audience.as_deref(), Some("pgway"));
+        assert_eq!(config.jwt.cache_max_entries, 0);
+        assert_eq!(
+            config.jwt.jwks_url.unwrap().as_str(),
+            "https://id.example.com/jwks.json"
+        );
+        assert_eq!(config.jwt.jwks_refresh_interval, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn rejects_bad_jwt_settings_with_one_clear_line() {
+        let check = |pairs: &[(&str, &str)], expected: &str| {
+            let mut sources = Sources::default();
+            for (key, value) in pairs {
+                sources.set(key, value).unwrap();
+            }
+            let error = Config::from_sources(&sources).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{error}");
+            assert!(!error.contains('\n'), "{error}");
+        };
+        check(
+            &[("jwt-secret", "@/nonexistent/jwt.key")],
+            "invalid value for jwt-secret: cannot read /nonexistent/jwt.key: ",
+        );
+        check(
+            &[("jwt-secret", r#"{"kty":"RSA","n":"%%%","e":"AQAB"}"#)],
+            "invalid value for jwt-secret: key #1: ",
+        );
+        check(
+            &[("jwt-secret", "{\"kty\":")],
+            "invalid value for jwt-secret: not a valid JWK or JWKS: ",
+        );
+        check(
+            &[("jwt-secret", "c2hvcnQ="), ("jwt-secret-is-base64", "true")],
+            "invalid value for jwt-secret: must be at least 32 characters long",
+        );
+        check(
+            &[("jwt-role-claim-key", "$.roles[")],
+            "invalid value for jwt-role-claim-key: '$.roles[' is not a JSONPath: ",
+        );
+        check(
+            &[("jwt-jwks-url", "ftp://example.com/jwks")],
+            "invalid value for jwt-jwks-url: 'ftp' is not http or https",
+        );
+        check(
+            &[("jwt-jwks-url", "not a url")],
+            "invalid value for jwt-jwks-url: relative URL without a base",
+        );
+        check(
+            &[("jwt-jwks-refresh-interval", "0")],
+            "invalid value for jwt-jwks-refresh-interval: must be at least 1",
+        );
+        check(
+            &[("jwt-cache-max-entries", "-1")],
+            "invalid value for jwt-cache-max-entries: invalid digit",
         );
     }
 }

@@ -94,7 +94,8 @@ impl From<crate::auth::AuthError> for ApiError {
                 "Bearer error=\"invalid_token\", error_description=\"{error}\""
             )),
         };
-        let api = ApiError::new(status, error.code(), error.to_string());
+        let mut api = ApiError::new(status, error.code(), error.to_string());
+        api.details = error.details().map(Into::into);
         match challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             Some(value) => api.header(header::WWW_AUTHENTICATE, value),
             None => api,
