@@ -289,3 +289,37 @@ async fn embeds_on_inserted_rows() {
         json!([{"name": "Azure", "clients": {"name": "Microsoft"}}])
     );
 }
+
+#[tokio::test]
+async fn views_embed_through_their_base_tables_keys() {
+    let api = TestApi::new().await;
+    let mut admin = api.admin().await;
+    sqlx::raw_sql(
+        r#"CREATE VIEW api.project_titles AS SELECT id, name AS title, client_id AS "owner id" FROM api.projects;
+           GRANT SELECT ON api.project_titles TO web_anon;"#,
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let api = api.reopen().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/project_titles?select=title,clients(name)&id=in.(1,5)&order=id"
+        )
+        .await,
+        json!([{"title": "Windows 7", "clients": {"name": "Microsoft"}}, {"title": "Orphan", "clients": null}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/clients?select=name,project_titles(title)&id=eq.2&project_titles.order=id"
+        )
+        .await,
+        json!([{"name": "Apple", "project_titles": [{"title": "IOS"}, {"title": "OSX"}]}])
+    );
+    assert_eq!(
+        ok(&api, "/tasks?select=name,project_titles(title)&id=eq.8").await,
+        json!([{"name": "Code OSX", "project_titles": {"title": "OSX"}}])
+    );
+}

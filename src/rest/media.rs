@@ -65,6 +65,9 @@ impl MediaType {
     }
 }
 
+/// One entry of `Accept`: its quality, its type and its parameters.
+type MediaRange<'a> = (f32, &'a str, Vec<(&'a str, &'a str)>);
+
 /// The first producible type of `Accept`, by q-value and then client order (none: JSON).
 pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, RequestError> {
     let accept = headers
@@ -73,7 +76,7 @@ pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, RequestError> {
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
         .join(",");
-    let mut ranges: Vec<(f32, &str, Vec<(&str, &str)>)> = accept
+    let mut ranges: Vec<MediaRange> = accept
         .split(',')
         .filter_map(|range| {
             let mut parts = range.split(';').map(str::trim);

@@ -37,6 +37,7 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
             Constraint::ForeignKey(fk) => relation.foreign_keys.push(fk),
         }
     }
+    super::views::project_keys(&mut relations, &view_columns(conn, schemas).await?);
     let relationships = super::relationships::derive(&relations);
     Ok(Cache {
         schemas: schemas.iter().map(|s| Ident::new(s.as_str())).collect(),
@@ -365,4 +366,54 @@ async fn types(
         types.insert(name, SqlType::new(quoted));
     }
     Ok(types)
+}
+
+// The table column behind each column of a view (from the target entries of its rewrite rule;
+// names with spaces and other specials are backslash-escaped in the node text).
+const VIEW_COLUMNS: &str = r#"
+SELECT vn.nspname::text, v.relname::text, m[1], tn.nspname::text, t.relname::text, a.attname::text
+FROM pg_rewrite r
+JOIN pg_class v ON v.oid = r.ev_class AND v.relkind IN ('v', 'm')
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+CROSS JOIN LATERAL regexp_matches(r.ev_action::text,
+    ':resname ((?:[^ \\]|\\.)+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)', 'g') m
+JOIN pg_class t ON t.oid = m[2]::oid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = m[3]::int2
+WHERE vn.nspname = ANY($1) AND m[2] <> '0'
+"#;
+
+async fn view_columns(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Vec<super::views::ColumnSource>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(VIEW_COLUMNS)
+        .bind(schemas)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(vschema, view, column, tschema, table, table_column)| super::views::ColumnSource {
+                view: qualified(vschema, view),
+                column: Ident::new(unescape(&column)),
+                table: qualified(tschema, table),
+                table_column: Ident::new(table_column),
+            },
+        )
+        .collect())
+}
+
+/// Undoes the node text's backslash escapes (`odd\ name` → `odd name`).
+fn unescape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' {
+            chars.next().unwrap_or(c)
+        } else {
+            c
+        });
+    }
+    out
 }

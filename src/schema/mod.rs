@@ -6,6 +6,7 @@
 
 mod introspect;
 mod relationships;
+mod views;
 
 use std::collections::BTreeMap;
 use std::fmt;

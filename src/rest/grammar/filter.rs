@@ -168,7 +168,7 @@ fn parenthesized<T>(src: &Src, at: usize, p: impl FnOnce(&Src, usize) -> Reply<T
 
 /// Operators without `(any)` / `(all)`.
 fn simple(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
-    const OPERATORS: [(&'static str, Operator); 9] = [
+    const OPERATORS: [(&str, Operator); 9] = [
         ("neq", Operator::Neq),
         ("cs", Operator::Contains),
         ("cd", Operator::ContainedIn),
@@ -188,7 +188,7 @@ fn simple(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
 
 /// Operators that take `(any)` / `(all)`.
 fn quantified(src: &Src, at: usize, kind: Value) -> Reply<Condition> {
-    const OPERATORS: [(&'static str, Operator); 9] = [
+    const OPERATORS: [(&str, Operator); 9] = [
         ("eq", Operator::Eq),
         ("gte", Operator::Gte),
         ("gt", Operator::Gt),
