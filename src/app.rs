@@ -24,13 +24,15 @@ pub struct Settings {
     pub docs_path: String,
     pub openapi_server_url: String,
     pub jwt_configured: bool,
+    pub cors_allowed_origins: Vec<String>,
+    pub aggregates_enabled: bool,
 }
 
 impl Settings {
     pub fn read_options(&self) -> crate::plan::ReadOptions {
         crate::plan::ReadOptions {
             max_rows: self.max_rows,
-            aggregates: false,
+            aggregates: self.aggregates_enabled,
         }
     }
 
@@ -45,6 +47,8 @@ impl Settings {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}:{}", config.host, config.port)),
             jwt_configured: config.jwt.is_configured(),
+            cors_allowed_origins: config.cors_allowed_origins.clone(),
+            aggregates_enabled: config.aggregates_enabled,
         }
     }
 }

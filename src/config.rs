@@ -123,6 +123,16 @@ pub const KEYS: &[Key] = &[
         aliases: &[],
         help: "error, warn, info or debug [default: info]",
     },
+    Key {
+        name: "db-aggregates-enabled",
+        aliases: &[],
+        help: "Allow count(), sum(), avg(), min() and max() in select [default: false]",
+    },
+    Key {
+        name: "server-cors-allowed-origins",
+        aliases: &[],
+        help: "Origins allowed by CORS, comma-separated [default: any]",
+    },
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -231,6 +241,9 @@ pub struct Config {
     pub graphql_path: String,
     pub docs_path: String,
     pub log_level: String,
+    /// Origins CORS allows; empty allows any.
+    pub cors_allowed_origins: Vec<String>,
+    pub aggregates_enabled: bool,
 }
 
 /// How JWTs are verified: the `jwt-*` keys.
@@ -320,6 +333,8 @@ impl Config {
             graphql_path: path(sources, "graphql-path", "/graphql")?,
             docs_path: path(sources, "docs-path", "/docs")?,
             log_level: sources.get("log-level").unwrap_or("info").to_owned(),
+            cors_allowed_origins: list("server-cors-allowed-origins", ""),
+            aggregates_enabled: sources.parse("db-aggregates-enabled", false)?,
         })
     }
 }

@@ -13,7 +13,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
-    pub details: Option<Value>,
+    /// Boxed: errors travel in `Result`s, which should stay small.
+    pub details: Option<Box<Value>>,
     pub hint: Option<String>,
     /// Extra response headers, e.g. `WWW-Authenticate` on 401s.
     pub headers: Vec<(HeaderName, HeaderValue)>,
@@ -32,7 +33,7 @@ impl ApiError {
     }
 
     pub fn details(mut self, details: impl Into<Value>) -> Self {
-        self.details = Some(details.into());
+        self.details = Some(Box::new(details.into()));
         self
     }
 
@@ -95,7 +96,7 @@ impl From<crate::auth::AuthError> for ApiError {
             )),
         };
         let mut api = ApiError::new(status, error.code(), error.to_string());
-        api.details = error.details().map(Into::into);
+        api.details = error.details().map(|d| Box::new(d.into()));
         match challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             Some(value) => api.header(header::WWW_AUTHENTICATE, value),
             None => api,
@@ -105,7 +106,7 @@ impl From<crate::auth::AuthError> for ApiError {
 
 impl From<crate::plan::PlanError> for ApiError {
     fn from(error: crate::plan::PlanError) -> Self {
-        use crate::plan::PlanError;
+        use crate::plan::{Ambiguity, NoRelationship, PlanError};
         let message = error.to_string();
         match error {
             PlanError::UnknownRelation { suggestion, .. } => {
@@ -121,13 +122,14 @@ impl From<crate::plan::PlanError> for ApiError {
             PlanError::UnknownPayloadColumn { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST204", message)
             }
-            PlanError::NoRelationship {
-                source_name,
-                target,
-                hint,
-                schema,
-                suggestion,
-            } => {
+            PlanError::NoRelationship(missing) => {
+                let NoRelationship {
+                    source_name,
+                    target,
+                    hint,
+                    schema,
+                    suggestion,
+                } = *missing;
                 let using = hint
                     .map(|h| format!(" using the hint '{h}'"))
                     .unwrap_or_default();
@@ -142,12 +144,13 @@ impl From<crate::plan::PlanError> for ApiError {
                     None => api,
                 }
             }
-            PlanError::AmbiguousRelationship {
-                target,
-                details,
-                suggestions,
-                ..
-            } => {
+            PlanError::AmbiguousRelationship(ambiguity) => {
+                let Ambiguity {
+                    target,
+                    details,
+                    suggestions,
+                    ..
+                } = *ambiguity;
                 let options = suggestions
                     .iter()
                     .map(|s| format!("'{s}'"))

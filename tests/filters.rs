@@ -209,3 +209,43 @@ async fn aggregates_are_disabled_by_default() {
         json!({"code": "PGRST123", "details": null, "hint": null, "message": "Use of aggregate functions is not allowed"})
     );
 }
+
+#[tokio::test]
+async fn aggregates_when_enabled() {
+    let api = TestApi::with_settings(&[("db-aggregates-enabled", "true")]).await;
+    assert_eq!(
+        ok(&api, "/people?select=count()").await,
+        json!([{"count": 7}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/people?select=student,n:count(),age.max(),height.avg()::int&order=student"
+        )
+        .await,
+        json!([
+            {"student": false, "n": 2, "max": 45, "avg": 173},
+            {"student": true, "n": 4, "max": 22, "avg": 158},
+            {"student": null, "n": 1, "max": null, "avg": 170}
+        ])
+    );
+    assert_eq!(
+        ok(&api, "/people?select=total:age::numeric.sum()&age=gte.18").await,
+        json!([{"total": 116}])
+    );
+    assert_eq!(
+        ok(&api, "/clients?select=name,projects(count())&order=id").await,
+        json!([{"name": "Microsoft", "projects": [{"count": 2}]}, {"name": "Apple", "projects": [{"count": 2}]}])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/tasks?select=done,projects(name),count()&project_id=in.(1,2)&order=done"
+        )
+        .await,
+        json!([
+            {"done": false, "projects": {"name": "Windows 10"}, "count": 2},
+            {"done": true, "projects": {"name": "Windows 7"}, "count": 2}
+        ])
+    );
+}

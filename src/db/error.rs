@@ -68,7 +68,7 @@ impl DbError {
             } => {
                 let status = status_of(&code, &message, authenticated);
                 let mut error = ApiError::new(status, code, message);
-                error.details = detail.map(Into::into);
+                error.details = detail.map(|d| Box::new(d.into()));
                 error.hint = hint;
                 if status == StatusCode::UNAUTHORIZED {
                     error =

@@ -18,7 +18,7 @@ pub(crate) fn from_db(error: DbError, authenticated: bool) -> Error {
 fn from_api(api: ApiError) -> Error {
     let details = api
         .details
-        .and_then(|details| Value::from_json(details).ok());
+        .and_then(|details| Value::from_json(*details).ok());
     Error::new(api.message).extend_with(|_, extensions| {
         extensions.set("code", api.code.as_str());
         if let Some(details) = &details {

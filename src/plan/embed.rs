@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::PlanError;
 use super::error::closest;
 use super::request::Embed;
+use super::{Ambiguity, NoRelationship, PlanError};
 use crate::schema::{Cache, Cardinality, Link, Relation, Relationship};
 
 /// The one relationship from `source` that `embed` names.
@@ -29,7 +29,7 @@ pub(super) fn relationship<'c>(
     let candidates: Vec<&Relationship> = all.iter().filter(named).filter(hinted).collect();
     match candidates.as_slice() {
         [one] => Ok(one),
-        [] => Err(PlanError::NoRelationship {
+        [] => Err(PlanError::NoRelationship(Box::new(NoRelationship {
             source_name: source.name.name.to_string(),
             target: embed.name.clone(),
             hint: embed.hint.clone(),
@@ -37,8 +37,8 @@ pub(super) fn relationship<'c>(
             suggestion: closest(&embed.name, all.iter().map(|r| r.target.name.as_str()))
                 .filter(|close| *close != embed.name)
                 .map(str::to_owned),
-        }),
-        several => Err(PlanError::AmbiguousRelationship {
+        }))),
+        several => Err(PlanError::AmbiguousRelationship(Box::new(Ambiguity {
             source_name: source.name.name.to_string(),
             target: embed.name.clone(),
             details: Value::Array(several.iter().map(|r| describe(r)).collect()),
@@ -46,7 +46,7 @@ pub(super) fn relationship<'c>(
                 .iter()
                 .map(|r| format!("{}!{}", embed.name, hint_for(r)))
                 .collect(),
-        }),
+        }))),
     }
 }
 

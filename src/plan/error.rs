@@ -15,24 +15,17 @@ pub enum PlanError {
     #[error("Could not find the '{column}' column of '{relation}' in the schema cache")]
     UnknownPayloadColumn { relation: String, column: String },
     #[error(
-        "Could not find a relationship between '{source_name}' and '{target}' in the schema cache"
+        "Could not find a relationship between '{}' and '{}' in the schema cache",
+        .0.source_name,
+        .0.target
     )]
-    NoRelationship {
-        source_name: String,
-        target: String,
-        hint: Option<String>,
-        schema: String,
-        suggestion: Option<String>,
-    },
+    NoRelationship(Box<NoRelationship>),
     #[error(
-        "Could not embed because more than one relationship was found for '{source_name}' and '{target}'"
+        "Could not embed because more than one relationship was found for '{}' and '{}'",
+        .0.source_name,
+        .0.target
     )]
-    AmbiguousRelationship {
-        source_name: String,
-        target: String,
-        details: Value,
-        suggestions: Vec<String>,
-    },
+    AmbiguousRelationship(Box<Ambiguity>),
     #[error("Bad operator on the '{0}' embedded resource")]
     BadEmbedOperator(String),
     #[error("type \"{0}\" does not exist")]
@@ -41,6 +34,27 @@ pub enum PlanError {
     AggregatesDisabled,
     #[error("Feature not implemented")]
     NotImplemented(String),
+}
+
+/// PGRST200: no relationship from `source_name` fits the embed `target` (and `hint`).
+#[derive(Debug)]
+pub struct NoRelationship {
+    pub source_name: String,
+    pub target: String,
+    pub hint: Option<String>,
+    pub schema: String,
+    /// A relationship's target with a close name.
+    pub suggestion: Option<String>,
+}
+
+/// PGRST201: several relationships fit; `details` describes them, `suggestions` are the hints
+/// that pick each.
+#[derive(Debug)]
+pub struct Ambiguity {
+    pub source_name: String,
+    pub target: String,
+    pub details: Value,
+    pub suggestions: Vec<String>,
 }
 
 /// The closest of `candidates` to `name`, if any is close enough to be a likely typo.

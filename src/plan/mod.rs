@@ -12,14 +12,14 @@ mod insert;
 mod read;
 pub mod request;
 
-pub use error::PlanError;
+pub use error::{Ambiguity, NoRelationship, PlanError};
 pub use expr::{Expr, ExprType};
 pub use insert::{InsertPlan, InsertRequest};
 pub use read::{
-    CheckedFilter, EmbedPlan, Ordering, ReadOptions, ReadPlan, Selected, Tree, relation,
+    CheckedFilter, EmbedPlan, Ordering, ReadOptions, ReadPlan, Selected, Tree, Value, relation,
 };
 pub use request::{
-    Condition, Direction, FieldPath, Filter, IsValue, JoinType, JsonKey, JsonStep, LogicTree,
-    Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range, ReadRequest, SelectField,
-    SelectItem, TextSearch,
+    AggregateFunction, Condition, Direction, FieldPath, Filter, IsValue, JoinType, JsonKey,
+    JsonStep, LogicTree, Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range, ReadRequest,
+    SelectField, SelectItem, TextSearch,
 };

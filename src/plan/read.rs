@@ -5,8 +5,8 @@ use super::embed;
 use super::error::closest;
 use super::expr::Expr;
 use super::request::{
-    Condition, Direction, Embed, IsValue, JoinType, LogicTree, Nulls, OrderTarget, Range,
-    ReadRequest, SelectItem,
+    AggregateFunction, Condition, Direction, Embed, IsValue, JoinType, LogicTree, Nulls,
+    OrderTarget, Range, ReadRequest, SelectItem,
 };
 use crate::schema::{Cache, Ident, QualifiedName, Relation, Relationship, SqlType};
 
@@ -36,10 +36,30 @@ pub struct ReadPlan {
 /// An output column of a level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
-    pub expr: Expr,
+    pub value: Value,
     pub key: String,
     /// `::type` on the output.
     pub cast: Option<SqlType>,
+}
+
+/// What an output column holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Field(Expr),
+    /// `count()` (no field), or `field.sum()` and friends, with the field's `::type` cast.
+    Aggregate {
+        function: AggregateFunction,
+        field: Option<(Expr, Option<SqlType>)>,
+    },
+}
+
+impl ReadPlan {
+    /// Whether this level aggregates, which groups it by its other outputs.
+    pub fn grouped(&self) -> bool {
+        self.select
+            .iter()
+            .any(|s| matches!(s.value, Value::Aggregate { .. }))
+    }
 }
 
 /// Rows related to each row of the parent level.
@@ -137,17 +157,40 @@ impl Builder<'_> {
             match item {
                 SelectItem::Star => select.extend(all_columns(relation)),
                 SelectItem::Field(field) => {
-                    if field.aggregate.is_some() {
-                        return Err(self.aggregate_error());
-                    }
                     let expr = Expr::resolve(relation, &field.field)?;
+                    let cast = field.cast.map(|name| self.cast(&name)).transpose()?;
+                    let (value, key) = match field.aggregate {
+                        None => (Value::Field(expr.clone()), expr.default_key()),
+                        Some(aggregate) => {
+                            self.check_aggregates()?;
+                            let input = aggregate.input_cast.map(|n| self.cast(&n)).transpose()?;
+                            let key = function_name(aggregate.function).to_owned();
+                            (
+                                Value::Aggregate {
+                                    function: aggregate.function,
+                                    field: Some((expr, input)),
+                                },
+                                key,
+                            )
+                        }
+                    };
                     select.push(Selected {
-                        key: field.alias.unwrap_or_else(|| expr.default_key()),
-                        cast: field.cast.map(|name| self.cast(&name)).transpose()?,
-                        expr,
+                        value,
+                        key: field.alias.unwrap_or(key),
+                        cast,
                     });
                 }
-                SelectItem::Count { .. } => return Err(self.aggregate_error()),
+                SelectItem::Count { alias, cast } => {
+                    self.check_aggregates()?;
+                    select.push(Selected {
+                        value: Value::Aggregate {
+                            function: AggregateFunction::Count,
+                            field: None,
+                        },
+                        key: alias.unwrap_or_else(|| "count".to_owned()),
+                        cast: cast.map(|name| self.cast(&name)).transpose()?,
+                    });
+                }
                 SelectItem::Embed(embed) => embeds.push(self.embed(relation, &alias, embed)?),
             }
         }
@@ -268,23 +311,34 @@ impl Builder<'_> {
             .ok_or_else(|| PlanError::UnknownType(name.to_owned()))
     }
 
-    fn aggregate_error(&self) -> PlanError {
+    fn check_aggregates(&self) -> Result<(), PlanError> {
         if self.options.aggregates {
-            PlanError::NotImplemented("aggregate functions are not supported yet".into())
+            Ok(())
         } else {
-            PlanError::AggregatesDisabled
+            Err(PlanError::AggregatesDisabled)
         }
+    }
+}
+
+/// The output key PostgREST gives an aggregate without alias.
+fn function_name(function: AggregateFunction) -> &'static str {
+    match function {
+        AggregateFunction::Count => "count",
+        AggregateFunction::Sum => "sum",
+        AggregateFunction::Avg => "avg",
+        AggregateFunction::Min => "min",
+        AggregateFunction::Max => "max",
     }
 }
 
 fn all_columns(relation: &Relation) -> impl Iterator<Item = Selected> + '_ {
     relation.columns.iter().map(|column| Selected {
-        expr: Expr {
+        value: Value::Field(Expr {
             column: column.name.clone(),
             column_type: column.sql_type.clone(),
             jsonb: column.type_name == "jsonb",
             json_path: Vec::new(),
-        },
+        }),
         key: column.name.to_string(),
         cast: None,
     })

@@ -1,6 +1,7 @@
 //! The HTTP server: one router for REST, GraphQL, the OpenAPI document and the UIs, and the
 //! listener with graceful shutdown. Handlers live with their interface (`rest`, `graphql`).
 
+mod cors;
 mod graphql;
 mod root;
 
@@ -36,6 +37,7 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .merge(rest::router())
         .fallback(invalid_path)
+        .layer(cors::layer(&app.settings.cors_allowed_origins))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

@@ -3,7 +3,7 @@
 
 use super::filter::{expr, ordering, tree};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{EmbedPlan, JoinType, ReadPlan};
+use crate::plan::{AggregateFunction, EmbedPlan, JoinType, ReadPlan, Value};
 use crate::schema::{Link, Relationship};
 
 /// Where the root level's rows come from.
@@ -142,6 +142,7 @@ pub(super) fn level(
     if mode == Mode::Count {
         return;
     }
+    group_by(sql, plan);
     if !plan.order.is_empty() {
         sql.push(" ORDER BY ");
         sql.push_list(&plan.order, ", ", |sql, term| ordering(sql, alias, term));
@@ -174,7 +175,7 @@ fn outputs(sql: &mut SqlBuilder, plan: &ReadPlan) {
     };
     for selected in &plan.select {
         comma(sql);
-        expr(sql, &plan.alias, &selected.expr);
+        value(sql, &plan.alias, &selected.value);
         if let Some(cast) = &selected.cast {
             sql.push("::").push_type(cast);
         }
@@ -185,18 +186,78 @@ fn outputs(sql: &mut SqlBuilder, plan: &ReadPlan) {
         if embed.spread {
             for key in embed.plan.keys() {
                 comma(sql);
-                spread_column(sql, &embed.lateral, key, to_many);
+                embed_column(sql, &embed.lateral, key, to_many, plan.grouped());
+                sql.push(" AS ").push_ident(key);
             }
         } else {
             comma(sql);
-            spread_column(sql, &embed.lateral, &embed.lateral, to_many);
+            embed_column(sql, &embed.lateral, &embed.lateral, to_many, plan.grouped());
             sql.push(" AS ").push_ident(&embed.key);
         }
     }
 }
 
-/// `"lateral"."key"`, with `[]` for a to-many embed that found no rows.
-fn spread_column(sql: &mut SqlBuilder, lateral: &str, key: &str, to_many: bool) {
+/// A field, or an aggregate of one.
+fn value(sql: &mut SqlBuilder, alias: &str, value: &Value) {
+    match value {
+        Value::Field(field) => expr(sql, alias, field),
+        Value::Aggregate { function, field } => {
+            sql.push(match function {
+                AggregateFunction::Count => "count(",
+                AggregateFunction::Sum => "sum(",
+                AggregateFunction::Avg => "avg(",
+                AggregateFunction::Min => "min(",
+                AggregateFunction::Max => "max(",
+            });
+            match field {
+                None => {
+                    sql.push("*");
+                }
+                Some((field, cast)) => {
+                    expr(sql, alias, field);
+                    if let Some(cast) = cast {
+                        sql.push("::").push_type(cast);
+                    }
+                }
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// `GROUP BY` the level's other outputs when it aggregates (PostgREST's implied grouping).
+fn group_by(sql: &mut SqlBuilder, plan: &ReadPlan) {
+    if !plan.grouped() {
+        return;
+    }
+    let mut first = true;
+    let mut comma = |sql: &mut SqlBuilder| {
+        sql.push(if first { " GROUP BY " } else { ", " });
+        first = false;
+    };
+    for selected in &plan.select {
+        if let Value::Field(field) = &selected.value {
+            comma(sql);
+            expr(sql, &plan.alias, field);
+        }
+    }
+    for embed in plan.embeds.iter().filter(|e| e.output) {
+        let to_many = !embed.relationship.cardinality.to_one();
+        let keys: Vec<&str> = if embed.spread {
+            embed.plan.keys().collect()
+        } else {
+            vec![&embed.lateral]
+        };
+        for key in keys {
+            comma(sql);
+            embed_column(sql, &embed.lateral, key, to_many, true);
+        }
+    }
+}
+
+/// `"lateral"."key"`, with `[]` for a to-many embed that found no rows; as `jsonb` in a grouped
+/// level, since `json` has no equality to group by.
+fn embed_column(sql: &mut SqlBuilder, lateral: &str, key: &str, to_many: bool, grouped: bool) {
     if to_many {
         sql.push("coalesce(");
     }
@@ -204,8 +265,8 @@ fn spread_column(sql: &mut SqlBuilder, lateral: &str, key: &str, to_many: bool) 
     if to_many {
         sql.push(", '[]')");
     }
-    if lateral != key {
-        sql.push(" AS ").push_ident(key);
+    if grouped {
+        sql.push("::jsonb");
     }
 }
 
