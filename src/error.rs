@@ -163,6 +163,11 @@ impl From<crate::plan::PlanError> for ApiError {
                          Find the desired relationship in the 'details' key."
                     ))
             }
+            PlanError::RelatedOrderNotToOne { origin, target } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST118", message).details(format!(
+                    "'{origin}' and '{target}' do not form a many-to-one or one-to-one relationship"
+                ))
+            }
             PlanError::BadEmbedOperator(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST120", message)
             }

@@ -323,3 +323,46 @@ async fn views_embed_through_their_base_tables_keys() {
         json!([{"name": "Code OSX", "project_titles": {"title": "OSX"}}])
     );
 }
+
+#[tokio::test]
+async fn ordering_by_a_to_one_embed() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/projects?select=name,clients(name)&order=clients(name).desc,id&limit=3"
+        )
+        .await,
+        json!([
+            {"name": "Orphan", "clients": null},
+            {"name": "Windows 7", "clients": {"name": "Microsoft"}},
+            {"name": "Windows 10", "clients": {"name": "Microsoft"}}
+        ])
+    );
+    assert_eq!(
+        ok(
+            &api,
+            "/projects?select=name,client:clients(name)&order=client(name).asc.nullslast,id"
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect::<Vec<_>>(),
+        ["IOS", "OSX", "Windows 7", "Windows 10", "Orphan"]
+    );
+    let response = api
+        .get("/clients?select=name,projects(name)&order=projects(name)")
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json(),
+        json!({
+            "code": "PGRST118",
+            "details": "'clients' and 'projects' do not form a many-to-one or one-to-one relationship",
+            "hint": null,
+            "message": "A related order on 'projects' is not possible"
+        })
+    );
+}

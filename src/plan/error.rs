@@ -26,6 +26,8 @@ pub enum PlanError {
         .0.target
     )]
     AmbiguousRelationship(Box<Ambiguity>),
+    #[error("A related order on '{target}' is not possible")]
+    RelatedOrderNotToOne { origin: String, target: String },
     #[error("Bad operator on the '{0}' embedded resource")]
     BadEmbedOperator(String),
     #[error("type \"{0}\" does not exist")]

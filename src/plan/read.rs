@@ -5,7 +5,7 @@ use super::embed;
 use super::error::closest;
 use super::expr::Expr;
 use super::request::{
-    AggregateFunction, Condition, Direction, Embed, IsValue, JoinType, LogicTree, Nulls,
+    AggregateFunction, Condition, Direction, Embed, FieldPath, IsValue, JoinType, LogicTree, Nulls,
     OrderTarget, Range, ReadRequest, SelectItem,
 };
 use crate::schema::{Cache, Ident, QualifiedName, Relation, Relationship, SqlType};
@@ -99,9 +99,21 @@ pub struct CheckedFilter {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ordering {
-    pub expr: Expr,
+    pub target: OrderExpr,
     pub direction: Option<Direction>,
     pub nulls: Option<Nulls>,
+}
+
+/// What a level is ordered by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderExpr {
+    Own(Expr),
+    /// A column of the row a to-one relationship leads to, looked up with `alias`.
+    Related {
+        relationship: Relationship,
+        alias: String,
+        expr: Expr,
+    },
 }
 
 impl ReadPlan {
@@ -202,17 +214,20 @@ impl Builder<'_> {
         let order = request
             .order
             .into_iter()
-            .map(|term| match term.target {
-                OrderTarget::Field(path) => Ok(Ordering {
-                    expr: Expr::resolve(relation, &path)?,
+            .map(|term| {
+                let target = match term.target {
+                    OrderTarget::Field(path) => OrderExpr::Own(Expr::resolve(relation, &path)?),
+                    OrderTarget::Related { embed, field } => {
+                        self.related_order(&embeds, &embed, &field)?
+                    }
+                };
+                Ok(Ordering {
+                    target,
                     direction: term.direction,
                     nulls: term.nulls,
-                }),
-                OrderTarget::Related { embed, .. } => Err(PlanError::NotImplemented(format!(
-                    "ordering by a column of the embedded resource '{embed}' is not supported yet"
-                ))),
+                })
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, PlanError>>()?;
         let limit = match (request.range.limit, self.options.max_rows) {
             (Some(limit), Some(max)) => Some(limit.min(max)),
             (limit, max) => limit.or(max),
@@ -301,6 +316,42 @@ impl Builder<'_> {
                     }),
                 }
             }
+        })
+    }
+
+    /// `order=embed(field)`: only through a to-one relationship (else PGRST118).
+    fn related_order(
+        &mut self,
+        embeds: &[EmbedPlan],
+        embed: &str,
+        field: &FieldPath,
+    ) -> Result<OrderExpr, PlanError> {
+        let embed = embeds.iter().find(|e| e.key == embed).ok_or_else(|| {
+            PlanError::NotImplemented(format!(
+                "'{embed}' is not an embedded resource in this request"
+            ))
+        })?;
+        let relationship = &embed.relationship;
+        if !relationship.cardinality.to_one() {
+            return Err(PlanError::RelatedOrderNotToOne {
+                origin: relationship.source.name.to_string(),
+                target: embed.key.clone(),
+            });
+        }
+        let target = self
+            .cache
+            .relations
+            .get(&relationship.target)
+            .ok_or_else(|| {
+                PlanError::NotImplemented(format!(
+                    "'{}' is not in the schema cache",
+                    relationship.target
+                ))
+            })?;
+        Ok(OrderExpr::Related {
+            relationship: relationship.clone(),
+            alias: self.next_alias(target.name.name.as_str()),
+            expr: Expr::resolve(target, field)?,
         })
     }
 

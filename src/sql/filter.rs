@@ -3,7 +3,7 @@
 use super::{Bind, SqlBuilder};
 use crate::plan::{
     CheckedFilter, Condition, Direction, Expr, ExprType, IsValue, JsonKey, Nulls, Operator,
-    Ordering, Quantifier, TextSearch, Tree,
+    OrderExpr, Ordering, Quantifier, TextSearch, Tree,
 };
 
 /// `"alias"."col"`, or `to_jsonb("alias"."col")->$1->>$2` with a JSON path (keys are binds).
@@ -207,7 +207,25 @@ fn text_search(
 }
 
 pub(super) fn ordering(sql: &mut SqlBuilder, alias: &str, term: &Ordering) {
-    expr(sql, alias, &term.expr);
+    match &term.target {
+        OrderExpr::Own(own) => expr(sql, alias, own),
+        OrderExpr::Related {
+            relationship,
+            alias: related,
+            expr: field,
+        } => {
+            // The related row's column, found through the same link an embed uses.
+            sql.push("(SELECT ");
+            expr(sql, related, field);
+            sql.push(" FROM ")
+                .push_qualified(&relationship.target)
+                .push(" AS ")
+                .push_ident(related);
+            sql.push(" WHERE ");
+            super::read::link(sql, related, alias, relationship);
+            sql.push(")");
+        }
+    }
     match term.direction {
         Some(Direction::Asc) => sql.push(" ASC"),
         Some(Direction::Desc) => sql.push(" DESC"),

@@ -328,7 +328,12 @@ fn lateral(sql: &mut SqlBuilder, parent_alias: &str, embed: &EmbedPlan) {
 }
 
 /// The condition tying an embedded level's rows to its parent row.
-fn link(sql: &mut SqlBuilder, alias: &str, parent_alias: &str, relationship: &Relationship) {
+pub(super) fn link(
+    sql: &mut SqlBuilder,
+    alias: &str,
+    parent_alias: &str,
+    relationship: &Relationship,
+) {
     let (left_alias, pairs) = match &relationship.link {
         Link::Direct(pairs) => (alias.to_owned(), pairs),
         Link::Junction {
