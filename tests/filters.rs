@@ -249,3 +249,37 @@ async fn aggregates_when_enabled() {
         ])
     );
 }
+
+#[tokio::test]
+async fn computed_columns_select_filter_and_order() {
+    let api = TestApi::new().await;
+    let mut admin = api.admin().await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION api.initial(api.people) RETURNS text LANGUAGE sql STABLE AS $$ SELECT left($1.name, 1) $$;
+         CREATE FUNCTION api.is_adult(p api.people) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT p.age >= 18 $$;",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let api = api.reopen().await;
+    assert_eq!(
+        ok(
+            &api,
+            "/people?select=name,initial,adult:is_adult&id=in.(1,2)&order=id"
+        )
+        .await,
+        json!([{"name": "Alice", "initial": "A", "adult": true}, {"name": "Bob", "initial": "B", "adult": false}])
+    );
+    assert_eq!(
+        names(&api, "/people?is_adult=is.true&order=id").await,
+        ["Alice", "Carol", "Dan", "Erin"]
+    );
+    assert_eq!(
+        names(&api, "/people?select=name&order=initial.desc&limit=2").await,
+        ["Grace", "Frank"]
+    );
+    assert_eq!(
+        names(&api, "/people?initial=in.(A,E)&order=id").await,
+        ["Alice", "Erin"]
+    );
+}

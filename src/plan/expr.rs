@@ -1,6 +1,7 @@
-//! Expressions on a relation's columns: a column, possibly followed by a JSON path.
+//! Expressions on a relation's columns: a column or a computed column (a function taking the
+//! row), possibly followed by a JSON path.
 
-use crate::schema::{Ident, Relation, SqlType};
+use crate::schema::{Cache, Ident, QualifiedName, Relation, SqlType};
 
 use super::PlanError;
 use super::request::{FieldPath, JsonKey, JsonStep};
@@ -8,7 +9,10 @@ use super::request::{FieldPath, JsonKey, JsonStep};
 /// A column of a plan level, with an optional JSON path into it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
+    /// The column's name (for a computed column, the function's).
     pub column: Ident,
+    /// The function computing the column from the row, for a computed column.
+    pub computed: Option<QualifiedName>,
     /// The column's type.
     pub column_type: SqlType,
     /// Whether the column is `jsonb` (`json`, composite and array columns go through `to_jsonb`).
@@ -25,19 +29,44 @@ pub enum ExprType<'a> {
 }
 
 impl Expr {
-    pub fn resolve(relation: &Relation, path: &FieldPath) -> Result<Expr, PlanError> {
-        let column = relation
-            .column(&path.column)
-            .ok_or_else(|| PlanError::UnknownColumn {
+    /// The column `path` names, or else the computed column: a function of the relation's
+    /// schema taking its row type and returning one value.
+    pub fn resolve(
+        cache: &Cache,
+        relation: &Relation,
+        path: &FieldPath,
+    ) -> Result<Expr, PlanError> {
+        let json_path = path.json_path.clone();
+        if let Some(column) = relation.column(&path.column) {
+            return Ok(Expr {
+                column: column.name.clone(),
+                computed: None,
+                column_type: column.sql_type.clone(),
+                jsonb: column.type_name == "jsonb",
+                json_path,
+            });
+        }
+        let computed = cache.functions_in(&relation.name.schema).find(|f| {
+            f.name.name.as_str() == path.column
+                && !f.returns.set_of
+                && f.arguments
+                    .first()
+                    .is_some_and(|a| a.type_name == relation.name.name.as_str())
+                && f.arguments.iter().skip(1).all(|a| a.has_default)
+        });
+        match computed {
+            Some(function) => Ok(Expr {
+                column: function.name.name.clone(),
+                computed: Some(function.name.clone()),
+                column_type: function.returns.sql_type.clone(),
+                jsonb: function.returns.type_name == "jsonb",
+                json_path,
+            }),
+            None => Err(PlanError::UnknownColumn {
                 relation: relation.name.name.to_string(),
                 column: path.column.clone(),
-            })?;
-        Ok(Expr {
-            column: column.name.clone(),
-            column_type: column.sql_type.clone(),
-            jsonb: column.type_name == "jsonb",
-            json_path: path.json_path.clone(),
-        })
+            }),
+        }
     }
 
     pub fn value_type(&self) -> ExprType<'_> {

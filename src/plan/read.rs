@@ -169,7 +169,7 @@ impl Builder<'_> {
             match item {
                 SelectItem::Star => select.extend(all_columns(relation)),
                 SelectItem::Field(field) => {
-                    let expr = Expr::resolve(relation, &field.field)?;
+                    let expr = Expr::resolve(self.cache, relation, &field.field)?;
                     let cast = field.cast.map(|name| self.cast(&name)).transpose()?;
                     let (value, key) = match field.aggregate {
                         None => (Value::Field(expr.clone()), expr.default_key()),
@@ -216,7 +216,9 @@ impl Builder<'_> {
             .into_iter()
             .map(|term| {
                 let target = match term.target {
-                    OrderTarget::Field(path) => OrderExpr::Own(Expr::resolve(relation, &path)?),
+                    OrderTarget::Field(path) => {
+                        OrderExpr::Own(Expr::resolve(self.cache, relation, &path)?)
+                    }
                     OrderTarget::Related { embed, field } => {
                         self.related_order(&embeds, &embed, &field)?
                     }
@@ -310,7 +312,7 @@ impl Builder<'_> {
                         ));
                     }
                     _ => Tree::Filter(CheckedFilter {
-                        expr: Expr::resolve(relation, &filter.field)?,
+                        expr: Expr::resolve(self.cache, relation, &filter.field)?,
                         negated: filter.negated,
                         condition: filter.condition,
                     }),
@@ -351,7 +353,7 @@ impl Builder<'_> {
         Ok(OrderExpr::Related {
             relationship: relationship.clone(),
             alias: self.next_alias(target.name.name.as_str()),
-            expr: Expr::resolve(target, field)?,
+            expr: Expr::resolve(self.cache, target, field)?,
         })
     }
 
@@ -386,6 +388,7 @@ fn all_columns(relation: &Relation) -> impl Iterator<Item = Selected> + '_ {
     relation.columns.iter().map(|column| Selected {
         value: Value::Field(Expr {
             column: column.name.clone(),
+            computed: None,
             column_type: column.sql_type.clone(),
             jsonb: column.type_name == "jsonb",
             json_path: Vec::new(),

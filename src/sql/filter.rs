@@ -12,9 +12,19 @@ pub(super) fn expr(sql: &mut SqlBuilder, alias: &str, expr: &Expr) {
     if json_base {
         sql.push("to_jsonb(");
     }
-    sql.push_ident(alias)
-        .push(".")
-        .push_ident(expr.column.as_str());
+    match &expr.computed {
+        Some(function) => {
+            sql.push_qualified(function)
+                .push("(")
+                .push_ident(alias)
+                .push(")");
+        }
+        None => {
+            sql.push_ident(alias)
+                .push(".")
+                .push_ident(expr.column.as_str());
+        }
+    }
     if json_base {
         sql.push(")");
     }
