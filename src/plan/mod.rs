@@ -16,8 +16,8 @@ pub use error::{Ambiguity, NoRelationship, PlanError};
 pub use expr::{Expr, ExprType};
 pub use insert::{InsertPlan, InsertRequest};
 pub use read::{
-    CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, Selected, Tree, Value,
-    relation,
+    CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder, Selected,
+    Tree, Value, relation,
 };
 pub use request::{
     AggregateFunction, Condition, Direction, FieldPath, Filter, IsValue, JoinType, JsonKey,

@@ -108,12 +108,16 @@ pub struct Ordering {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrderExpr {
     Own(Expr),
-    /// A column of the row a to-one relationship leads to, looked up with `alias`.
-    Related {
-        relationship: Relationship,
-        alias: String,
-        expr: Expr,
-    },
+    /// A column of the row a to-one relationship leads to.
+    Related(Box<RelatedOrder>),
+}
+
+/// `order=embed(field)`: `expr` of the row `relationship` leads to, looked up as `alias`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedOrder {
+    pub relationship: Relationship,
+    pub alias: String,
+    pub expr: Expr,
 }
 
 impl ReadPlan {
@@ -350,11 +354,11 @@ impl Builder<'_> {
                     relationship.target
                 ))
             })?;
-        Ok(OrderExpr::Related {
+        Ok(OrderExpr::Related(Box::new(RelatedOrder {
             relationship: relationship.clone(),
             alias: self.next_alias(target.name.name.as_str()),
             expr: Expr::resolve(self.cache, target, field)?,
-        })
+        })))
     }
 
     fn cast(&self, name: &str) -> Result<SqlType, PlanError> {

@@ -3,7 +3,7 @@
 use super::{Bind, SqlBuilder};
 use crate::plan::{
     CheckedFilter, Condition, Direction, Expr, ExprType, IsValue, JsonKey, Nulls, Operator,
-    OrderExpr, Ordering, Quantifier, TextSearch, Tree,
+    OrderExpr, Ordering, Quantifier, RelatedOrder, TextSearch, Tree,
 };
 
 /// `"alias"."col"`, or `to_jsonb("alias"."col")->$1->>$2` with a JSON path (keys are binds).
@@ -219,11 +219,12 @@ fn text_search(
 pub(super) fn ordering(sql: &mut SqlBuilder, alias: &str, term: &Ordering) {
     match &term.target {
         OrderExpr::Own(own) => expr(sql, alias, own),
-        OrderExpr::Related {
-            relationship,
-            alias: related,
-            expr: field,
-        } => {
+        OrderExpr::Related(related_order) => {
+            let RelatedOrder {
+                relationship,
+                alias: related,
+                expr: field,
+            } = &**related_order;
             // The related row's column, found through the same link an embed uses.
             sql.push("(SELECT ");
             expr(sql, related, field);
