@@ -2,23 +2,35 @@
 //! PostGraphile's V4 names (`allPeople`, `personById`, `PeopleConnection`, `PeopleOrderBy`, …).
 //!
 //! Every root field is answered with one statement: its resolver lowers the field's arguments and
-//! whole selection set into one [`ReadRequest`](crate::plan::ReadRequest), plans it against the
-//! cache, has the shared renderer turn it into SQL keyed by the fields' response keys, and runs it
-//! under the caller's role. The fields below only read their key out of the rows Postgres shaped.
+//! whole selection set — relations to any depth, relation filters, `totalCount` — into one
+//! [`ReadRequest`](crate::plan::ReadRequest), plans it against the cache, has the shared renderer
+//! turn it into SQL keyed by the fields' response keys, and runs it under the caller's role. The
+//! fields below only read their key out of the rows Postgres shaped.
 //!
 //! `naming` turns catalog names into GraphQL names, `scalar` maps Postgres types to scalars,
-//! `model` decides what each relation exposes, `build` makes the types, `lower` turns selection
-//! sets into plans, `resolve` runs them and `error` reports failures with Postgres' codes.
-//! `graphiql` serves the in-browser IDE.
+//! `model` decides what each relation exposes and `relations` which foreign keys become fields,
+//! `operators` lists the scalar filters' operators; `build` and `filter_types` make the types.
+//! `lower` turns selection sets into plans (with `select` for one level's items, `args` for a
+//! collection's arguments, `filter` and `pattern` for `filter:`), `resolve` runs them, `fields`
+//! reads the results and `error` reports failures with Postgres' codes. `graphiql` serves the
+//! in-browser IDE.
 
+mod args;
 mod build;
 mod error;
+mod fields;
+mod filter;
+mod filter_types;
 pub mod graphiql;
 mod lower;
 mod model;
 mod naming;
+mod operators;
+mod pattern;
+mod relations;
 mod resolve;
 mod scalar;
+mod select;
 #[cfg(test)]
 mod tests;
 
@@ -47,16 +59,15 @@ pub struct RequestData {
 }
 
 /// The dynamic GraphQL schema of one exposed schema of the cache. Relations with no columns are
-/// skipped, and so are columns and relations whose GraphQL names would be invalid or taken.
+/// skipped, and so are columns, relations and relation fields whose GraphQL names would be
+/// invalid or taken.
 pub fn build(cache: Arc<Cache>, schema: &Ident, options: Options) -> Result<Schema, SchemaError> {
-    let tables = model::tables(&cache, schema);
-    build::schema(
-        tables,
-        resolve::Reader {
-            cache,
-            max_rows: options.max_rows,
-        },
-    )
+    let model = model::Model::new(&cache, schema);
+    build::schema(resolve::Reader {
+        cache,
+        model,
+        max_rows: options.max_rows,
+    })
 }
 
 /// Runs `request` against `schema` as the caller described by `data`.

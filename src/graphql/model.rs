@@ -1,17 +1,29 @@
-//! The GraphQL view of the relations of one schema: each relation's names, its columns as
-//! fields and its order-by values. Built once per schema build and shared by the type builder,
-//! the lowering and the resolvers, so the names they use cannot drift apart.
+//! The GraphQL view of the relations of one schema: each relation's names, its columns and
+//! relations as fields, its order-by values and the fields of its filter. Built once per schema
+//! build and shared by the type builder, the lowering and the resolvers, so the names they use
+//! cannot drift apart.
 //!
-//! A column whose GraphQL name would be invalid or taken is left out, and so is a relation whose
-//! names would be invalid or clash with another's (both with a warning): one odd name must not
-//! take the whole API down.
+//! A column or relation field whose GraphQL name would be invalid or taken is left out, and so is
+//! a relation whose names would be invalid or clash with another's (all with a warning): one odd
+//! name must not take the whole API down.
 
 use std::collections::HashSet;
 
 use super::naming::{self, TableNames};
+use super::operators::FilterType;
+use super::relations::{self, RelationField};
 use super::scalar::Scalar;
 use crate::plan::Direction;
 use crate::schema::{Cache, Column, Ident, QualifiedName, Relation};
+
+/// Type holding `hasNextPage` and `hasPreviousPage`.
+pub(crate) const PAGE_INFO: &str = "PageInfo";
+
+/// The tables of one schema as GraphQL sees them.
+#[derive(Debug)]
+pub(crate) struct Model {
+    pub tables: Vec<Table>,
+}
 
 /// Root field exposing the root query type again (PostGraphile's `query` field, for Relay 1).
 pub(crate) const QUERY_FIELD: &str = "query";
@@ -29,6 +41,10 @@ pub(crate) struct Table {
     pub row_by_key: Option<String>,
     /// The values of the order-by enum, in the order they are listed.
     pub order_values: Vec<(String, OrderValue)>,
+    /// Fields reading related rows, in the order they are listed.
+    pub relations: Vec<RelationField>,
+    /// The fields of the filter input (`PersonFilter`), in the order they are listed.
+    pub filter_fields: Vec<(String, FilterField)>,
 }
 
 /// A column as a field of its relation's type.
@@ -41,6 +57,21 @@ pub(crate) struct ColumnField {
     pub list: bool,
     pub nullable: bool,
     pub description: Option<String>,
+}
+
+/// What a field of a table's filter input tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FilterField {
+    /// A column, by index into `Table::columns`, with its scalar filter type.
+    Column(usize, FilterType),
+    /// A relation, by index into `Table::relations`: its own filter (to one row) or
+    /// `some`/`every`/`none` (to many).
+    Relation(usize),
+    /// Whether a row of the relation at this index exists.
+    Exists(usize),
+    And,
+    Or,
+    Not,
 }
 
 /// What an order-by enum value means.
@@ -98,7 +129,57 @@ impl Table {
             primary_key,
             row_by_key,
             order_values,
+            relations: Vec::new(),
+            filter_fields: Vec::new(),
         })
+    }
+
+    /// The relation field called `name`.
+    pub fn relation(&self, name: &str) -> Option<&RelationField> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+
+    pub fn filter_field(&self, name: &str) -> Option<FilterField> {
+        self.filter_fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, field)| *field)
+    }
+
+    /// A field per filterable column, then per relation a field for its rows and one for whether
+    /// there are any, then `and`, `or` and `not`. A name already taken is left out with a warning.
+    fn set_filter_fields(&mut self) {
+        let logic = [
+            ("and", FilterField::And),
+            ("or", FilterField::Or),
+            ("not", FilterField::Not),
+        ];
+        let columns = self.columns.iter().enumerate().filter_map(|(i, column)| {
+            let filter = FilterType::of(column.scalar, column.list)?;
+            Some((column.name.clone(), FilterField::Column(i, filter)))
+        });
+        let relations = self.relations.iter().enumerate().flat_map(|(i, relation)| {
+            let exists = relation
+                .exists
+                .clone()
+                .map(|name| (name, FilterField::Exists(i)));
+            std::iter::once((relation.name.clone(), FilterField::Relation(i))).chain(exists)
+        });
+        let mut fields: Vec<(String, FilterField)> = Vec::new();
+        for (name, field) in columns.chain(relations).collect::<Vec<_>>() {
+            let taken =
+                fields.iter().any(|(n, _)| *n == name) || logic.iter().any(|(n, _)| *n == name);
+            if taken || !naming::is_valid_name(&name) {
+                tracing::warn!(
+                    "GraphQL: filter field {}.{name} skipped: its name is invalid or taken",
+                    self.names.filter
+                );
+                continue;
+            }
+            fields.push((name, field));
+        }
+        fields.extend(logic.map(|(name, field)| (name.to_owned(), field)));
+        self.filter_fields = fields;
     }
 
     /// The column behind the field `name`.
@@ -122,9 +203,16 @@ impl Table {
         }
     }
 
-    fn type_names(&self) -> [&str; 5] {
+    fn type_names(&self) -> [&str; 6] {
         let n = &self.names;
-        [&n.node, &n.connection, &n.edge, &n.order_by, &n.condition]
+        [
+            &n.node,
+            &n.connection,
+            &n.edge,
+            &n.order_by,
+            &n.condition,
+            &n.filter,
+        ]
     }
 
     fn root_fields(&self) -> impl Iterator<Item = &str> {
@@ -182,12 +270,29 @@ fn suffix(direction: Direction) -> &'static str {
     }
 }
 
-/// The relations of `schema` that become GraphQL types, in name order.
-pub(crate) fn tables(cache: &Cache, schema: &Ident) -> Vec<Table> {
-    let mut type_names: HashSet<String> = ["Query", "Int", "Float", "String", "Boolean", "ID"]
+impl Model {
+    /// The relations of `schema` that become GraphQL types, in name order, with their relation
+    /// and filter fields.
+    pub fn new(cache: &Cache, schema: &Ident) -> Model {
+        let mut type_names: HashSet<String> = [
+            "Query", "Int", "Float", "String", "Boolean", "ID", PAGE_INFO,
+        ]
         .map(String::from)
         .into();
-    type_names.extend(Scalar::ALL.iter().map(|s| s.name().to_owned()));
+        type_names.extend(Scalar::ALL.iter().map(|s| s.name().to_owned()));
+        type_names.extend(FilterType::all().map(FilterType::name));
+        let mut tables = tables(cache, schema, &mut type_names);
+        relations::attach(cache, &mut tables, &mut type_names);
+        for table in &mut tables {
+            table.set_filter_fields();
+        }
+        Model { tables }
+    }
+}
+
+/// The relations of `schema` that become GraphQL types, in name order; `type_names` holds the
+/// names taken and gets theirs.
+fn tables(cache: &Cache, schema: &Ident, type_names: &mut HashSet<String>) -> Vec<Table> {
     let mut root_fields: HashSet<String> = HashSet::from([QUERY_FIELD.to_owned()]);
     let mut tables = Vec::new();
     for relation in cache.relations_in(schema) {

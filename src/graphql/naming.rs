@@ -19,6 +19,8 @@ pub(crate) struct TableNames {
     pub order_by: String,
     /// `PersonCondition`.
     pub condition: String,
+    /// `PersonFilter`.
+    pub filter: String,
     /// The root collection field: `allPeople`.
     pub all_rows: String,
 }
@@ -33,6 +35,7 @@ impl TableNames {
             edge: upper_camel_case(&format!("{plural_node}-edge")),
             order_by: upper_camel_case(&format!("{plural_node}-order-by")),
             condition: upper_camel_case(&format!("{node}-condition")),
+            filter: upper_camel_case(&format!("{node}-filter")),
             all_rows: camel_case(&format!("all-{}", plural(&singular))),
             node,
         }
@@ -40,13 +43,31 @@ impl TableNames {
 }
 
 /// The root field reading one row by its key columns: `personById`, `postByUserIdAndTag`.
+/// Relations to one row are named the same way: `clientByClientId` (the target table and the
+/// foreign key's columns), `profileByUserId` (a one-to-one back-relation: the table holding the
+/// key, and its columns).
 pub(crate) fn row_by_key(table: &str, key_columns: &[&str]) -> String {
-    let keys: Vec<String> = key_columns.iter().map(|c| field(c)).collect();
-    camel_case(&format!(
-        "{}-by-{}",
+    by_keys(&singular_table_name(table), key_columns)
+}
+
+/// A relation to many rows: `projectsByClientId`, from the table holding the foreign key and
+/// the key's columns.
+pub(crate) fn many_relation(table: &str, key_columns: &[&str]) -> String {
+    by_keys(&plural(&singular_table_name(table)), key_columns)
+}
+
+/// The filter of a to-many relation from `table` to `target`: `ClientToManyProjectFilter`.
+pub(crate) fn to_many_filter(table: &str, target: &str) -> String {
+    upper_camel_case(&format!(
+        "{}-to-many-{}-filter",
         singular_table_name(table),
-        keys.join("-and-")
+        singular_table_name(target)
     ))
+}
+
+fn by_keys(prefix: &str, key_columns: &[&str]) -> String {
+    let keys: Vec<String> = key_columns.iter().map(|c| field(c)).collect();
+    camel_case(&format!("{prefix}-by-{}", keys.join("-and-")))
 }
 
 /// The field (and argument) name of a column: `client_id` → `clientId`.
@@ -208,6 +229,7 @@ mod tests {
         assert_eq!(people.edge, "PeopleEdge");
         assert_eq!(people.order_by, "PeopleOrderBy");
         assert_eq!(people.condition, "PersonCondition");
+        assert_eq!(people.filter, "PersonFilter");
         assert_eq!(people.all_rows, "allPeople");
         assert_eq!(row_by_key("people", &["id"]), "personById");
 
@@ -245,6 +267,29 @@ mod tests {
         );
         assert_eq!(TableNames::new("user_input").node, "UserInput_");
         assert_eq!(TableNames::new("_private").node, "_Private");
+    }
+
+    #[test]
+    fn relation_names_follow_postgraphile_v4() {
+        assert_eq!(row_by_key("clients", &["client_id"]), "clientByClientId");
+        assert_eq!(row_by_key("profiles", &["user_id"]), "profileByUserId");
+        assert_eq!(
+            many_relation("projects", &["client_id"]),
+            "projectsByClientId"
+        );
+        assert_eq!(many_relation("post", &["author_id"]), "postsByAuthorId");
+        assert_eq!(
+            many_relation("user_accounts", &["org_id", "team_id"]),
+            "userAccountsByOrgIdAndTeamId"
+        );
+        assert_eq!(
+            to_many_filter("clients", "projects"),
+            "ClientToManyProjectFilter"
+        );
+        assert_eq!(
+            to_many_filter("user_accounts", "post"),
+            "UserAccountToManyPostFilter"
+        );
     }
 
     #[test]

@@ -1,38 +1,39 @@
-//! Resolvers. A root field lowers its whole selection set into one plan and runs it as one
-//! statement; every field below it only picks its response key out of the rows Postgres shaped.
+//! Root resolvers. A root field lowers its whole selection set into one plan and runs it as one
+//! statement in one transaction; every field below it (see [`fields`](super::fields)) only picks
+//! its response key out of the rows Postgres shaped.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
-use async_graphql::{Context, Error, Value};
-use serde_json::value::RawValue;
+use async_graphql::{Context, Error};
 
-use super::model::Table;
-use super::scalar::Scalar;
+use super::args::{Args, Paging};
+use super::fields::{Page, Row, ready};
+use super::model::{Model, Table};
 use super::{RequestData, error, lower};
 use crate::db::{Access, RequestSettings};
 use crate::plan::{ReadOptions, ReadPlan, ReadRequest};
 use crate::schema::Cache;
-
-/// One row of a result, keyed by response key; values stay raw JSON until a field reads them.
-pub(crate) type Row = HashMap<String, Box<RawValue>>;
+use crate::sql::{self, Shape};
 
 /// What the root resolvers of one schema share.
 #[derive(Debug)]
 pub(crate) struct Reader {
     pub cache: Arc<Cache>,
+    pub model: Model,
     pub max_rows: Option<u64>,
 }
 
 impl Reader {
-    /// Plans `request` against `table`, runs it under the caller's role and parses the rows.
+    /// Plans `request` against `table`, runs it under the caller's role and parses the rows;
+    /// with `count`, the number of rows the root filters match comes beside them.
     async fn read(
         &self,
         ctx: &Context<'_>,
         table: &Table,
         request: ReadRequest,
-    ) -> Result<Vec<Row>, Error> {
+        count: bool,
+    ) -> Result<(Vec<Row>, Option<i64>), Error> {
         let data = ctx.data::<RequestData>()?;
         let relation = self.cache.relations.get(&table.relation).ok_or_else(|| {
             Error::new(format!(
@@ -57,40 +58,48 @@ impl Reader {
             .run(
                 &settings,
                 Access::ReadOnly,
-                crate::sql::read(&plan, crate::sql::Shape::Array, false),
+                sql::read(&plan, Shape::Array, count),
             )
             .await
             .map_err(|e| error::from_db(e, data.identity.authenticated))?;
-        serde_json::from_str(&output.body)
-            .map_err(|e| Error::new(format!("internal: unreadable result: {e}")))
+        let rows = serde_json::from_str(&output.body)
+            .map_err(|e| Error::new(format!("internal: unreadable result: {e}")))?;
+        Ok((rows, output.total))
     }
 }
 
-/// `allPeople`: the connection's rows, for `nodes` and `edges` to hand out.
-pub(crate) fn all_rows<'a>(
-    ctx: ResolverContext<'a>,
+/// `allPeople`: the connection's page, for `nodes`, `edges`, `pageInfo` and `totalCount`.
+pub(crate) fn all_rows(
+    ctx: ResolverContext<'_>,
     reader: Arc<Reader>,
-    table: Arc<Table>,
-) -> FieldFuture<'a> {
+    table: usize,
+) -> FieldFuture<'_> {
     FieldFuture::new(async move {
-        let rows = async {
-            let request = lower::connection(&table, ctx.field(), &ctx.args)?;
-            reader.read(&ctx, &table, request).await
+        let page = async {
+            let table = &reader.model.tables[table];
+            let field = ctx.field();
+            let lowered = lower::connection(&reader.model, table, &field)?;
+            let paging = Paging::of(&Args::of(&field)?)?;
+            let (rows, total) = reader
+                .read(&ctx, table, lowered.request, lowered.count)
+                .await?;
+            Ok(Page::new(rows, paging, total))
         };
-        Ok(or_null(&ctx, rows.await.map(FieldValue::owned_any)))
+        Ok(or_null(&ctx, page.await.map(FieldValue::owned_any)))
     })
 }
 
 /// `personById`: the row, or null.
-pub(crate) fn row_by_key<'a>(
-    ctx: ResolverContext<'a>,
+pub(crate) fn row_by_key(
+    ctx: ResolverContext<'_>,
     reader: Arc<Reader>,
-    table: Arc<Table>,
-) -> FieldFuture<'a> {
+    table: usize,
+) -> FieldFuture<'_> {
     FieldFuture::new(async move {
         let rows = async {
-            let request = lower::row_by_key(&table, ctx.field(), &ctx.args)?;
-            reader.read(&ctx, &table, request).await
+            let table = &reader.model.tables[table];
+            let request = lower::row_by_key(&reader.model, table, &ctx.field())?;
+            Ok(reader.read(&ctx, table, request, false).await?.0)
         };
         Ok(or_null(&ctx, rows.await)
             .and_then(|rows| rows.into_iter().next().map(FieldValue::owned_any)))
@@ -109,53 +118,7 @@ fn or_null<T>(ctx: &ResolverContext<'_>, result: Result<T, Error>) -> Option<T> 
     }
 }
 
-/// `nodes` and `edges` of a connection: one value per row.
-pub(crate) fn rows(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
-    let rows = ctx.parent_value.try_downcast_ref::<Vec<Row>>();
-    ready(rows.map(|rows| FieldValue::list(rows.iter().map(|row| FieldValue::borrowed_any(row)))))
-}
-
-/// `node` of an edge: the edge's row itself.
-pub(crate) fn edge_node(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
-    ready(
-        ctx.parent_value
-            .try_downcast_ref::<Row>()
-            .map(|row| FieldValue::borrowed_any(row)),
-    )
-}
-
-/// A column field: the value under its response key in the parent row.
-pub(crate) fn column(ctx: ResolverContext<'_>, scalar: Scalar, list: bool) -> FieldFuture<'_> {
-    let field = ctx.field();
-    let key = field.alias().unwrap_or(field.name());
-    let value = ctx.parent_value.try_downcast_ref::<Row>().and_then(|row| {
-        let raw = row
-            .get(key)
-            .ok_or_else(|| Error::new(format!("internal: no value for \"{key}\" in the row")))?;
-        let value = if list {
-            scalar.output_list(raw)
-        } else {
-            scalar.output(raw)
-        };
-        value.map_err(Error::new)
-    });
-    match value {
-        // Custom scalars do not accept a null value: null is no value.
-        Ok(Value::Null) => FieldFuture::Value(None),
-        value => ready(value.map(FieldValue::value)),
-    }
-}
-
 /// `query`: the root query type again, for Relay 1.
 pub(crate) fn query(_: ResolverContext<'_>) -> FieldFuture<'_> {
     ready(Ok(FieldValue::owned_any(())))
-}
-
-/// A result known without waiting: no future to box on the success path, which runs per field
-/// per row.
-fn ready(result: Result<FieldValue<'_>, Error>) -> FieldFuture<'_> {
-    match result {
-        Ok(value) => FieldFuture::Value(Some(value)),
-        Err(error) => FieldFuture::new(async move { Err::<Option<FieldValue>, _>(error) }),
-    }
 }

@@ -42,6 +42,35 @@ CREATE TABLE gql_extra.memberships (
 );
 INSERT INTO gql_extra.memberships VALUES (1, 2, 'one-two'), (2, 1, 'two-one');
 CREATE TABLE gql_extra.empty ();
+CREATE TABLE gql_extra.users (id int PRIMARY KEY, name text NOT NULL);
+INSERT INTO gql_extra.users VALUES (1, 'Ann'), (2, 'Bert'), (3, 'Cleo');
+CREATE TABLE gql_extra.profiles (
+    id      int PRIMARY KEY,
+    user_id int NOT NULL UNIQUE REFERENCES gql_extra.users,
+    bio     text
+);
+INSERT INTO gql_extra.profiles VALUES (1, 1, 'Ann here'), (2, 2, NULL);
+CREATE TABLE gql_extra.messages (
+    id           int PRIMARY KEY,
+    sender_id    int NOT NULL REFERENCES gql_extra.users,
+    recipient_id int REFERENCES gql_extra.users,
+    body         text
+);
+INSERT INTO gql_extra.messages VALUES
+    (1, 1, 2, 'hi Bert'), (2, 2, 1, 'hi Ann'), (3, 1, NULL, 'note to self'),
+    (4, 1, 3, '50% off_*'), (5, 3, 1, '50 percent off');
+CREATE TABLE gql_extra.employees (
+    id         int PRIMARY KEY,
+    name       text NOT NULL,
+    manager_id int REFERENCES gql_extra.employees
+);
+INSERT INTO gql_extra.employees VALUES (1, 'Boss', NULL), (2, 'Mid', 1), (3, 'Low', 2);
+-- The column's field name is the name its foreign key's relation field would have.
+CREATE TABLE gql_extra.notes (
+    id                int PRIMARY KEY,
+    author_id         int REFERENCES gql_extra.users,
+    user_by_author_id text
+);
 GRANT USAGE ON SCHEMA gql_extra TO web_anon;
 GRANT SELECT ON ALL TABLES IN SCHEMA gql_extra TO web_anon;
 "#;
@@ -76,8 +105,12 @@ struct Api {
 
 impl Api {
     async fn new(exposed: &str, options: Options) -> Api {
+        Api::in_database(DATABASE, exposed, options).await
+    }
+
+    async fn in_database(database: &str, exposed: &str, options: Options) -> Api {
         let cluster = cluster().await;
-        let mut conn = PgConnection::connect(&cluster.url("postgres", DATABASE))
+        let mut conn = PgConnection::connect(&cluster.url("postgres", database))
             .await
             .unwrap();
         let cache = crate::schema::load(&mut conn, &[exposed.to_owned()])
@@ -85,7 +118,7 @@ impl Api {
             .unwrap();
         let exposed = cache.schema(exposed).unwrap().clone();
         let schema = build(Arc::new(cache), &exposed, options).unwrap();
-        let connect: PgConnectOptions = cluster.url("authenticator", DATABASE).parse().unwrap();
+        let connect: PgConnectOptions = cluster.url("authenticator", database).parse().unwrap();
         let pool = PoolSettings {
             size: 4,
             acquisition_timeout: Duration::from_secs(5),
@@ -300,10 +333,10 @@ async fn sdl_names_types_like_postgraphile() {
     let sdl = api.schema.sdl();
     for expected in [
         "orderBy: [PeopleOrderBy!] = [PRIMARY_KEY_ASC],\n",
-        "condition: PersonCondition\n\t): PeopleConnection\n",
+        "filter: PersonFilter\n\t): PeopleConnection\n",
         "\t\"\"\"\n\tGet a single `Person`.\n\t\"\"\"\n\tpersonById(id: Int!): Person\n",
         "orderBy: [AdultsOrderBy!] = [NATURAL],\n",
-        "condition: AdultCondition\n\t): AdultsConnection\n\t\"\"\"",
+        "filter: AdultFilter\n\t): AdultsConnection\n\t\"\"\"",
         "allPosts(",
         "postById(id: Int!): Post",
         "clientById(id: Int!): Client",
@@ -386,4 +419,609 @@ async fn composite_keys_and_database_errors() {
         error["message"],
         "invalid input syntax for type uuid: \"nope\""
     );
+}
+
+#[tokio::test]
+async fn relations_nest_to_any_depth() {
+    let api = Api::example().await;
+    assert_eq!(
+        api.data(
+            "{ allClients(orderBy: ID_ASC) { nodes { name projectsByClientId(orderBy: ID_ASC) { \
+             nodes { name tasksByProjectId(first: 1, orderBy: ID_ASC) { nodes { name } } } } } } }"
+        )
+        .await,
+        json!({"allClients": {"nodes": [
+            {"name": "Microsoft", "projectsByClientId": {"nodes": [
+                {"name": "Windows 7", "tasksByProjectId": {"nodes": [{"name": "Design w7"}]}},
+                {"name": "Windows 10", "tasksByProjectId": {"nodes": [{"name": "Design w10"}]}}
+            ]}},
+            {"name": "Apple", "projectsByClientId": {"nodes": [
+                {"name": "IOS", "tasksByProjectId": {"nodes": [{"name": "Design IOS"}]}},
+                {"name": "OSX", "tasksByProjectId": {"nodes": [{"name": "Design OSX"}]}}
+            ]}}
+        ]}})
+    );
+}
+
+#[tokio::test]
+async fn to_one_relations_are_objects_or_null() {
+    let api = Api::example().await;
+    assert_eq!(
+        api.data(
+            "{ allProjects(condition: {id: 5}) { nodes { name clientByClientId { name } } } }"
+        )
+        .await,
+        json!({"allProjects": {"nodes": [{"name": "Orphan", "clientByClientId": null}]}})
+    );
+    // Up and down again, with aliases, edges and a nested order.
+    assert_eq!(
+        api.data(
+            "{ taskById(id: 8) { name project: projectByProjectId { name \
+             client: clientByClientId { __typename name projectsByClientId(orderBy: NAME_DESC) { \
+             edges { node { name } } } } } } }"
+        )
+        .await,
+        json!({"taskById": {"name": "Code OSX", "project": {"name": "OSX", "client": {
+            "__typename": "Client",
+            "name": "Apple",
+            "projectsByClientId": {"edges": [{"node": {"name": "OSX"}}, {"node": {"name": "IOS"}}]}
+        }}}})
+    );
+    // A level that selects no column still has its rows.
+    assert_eq!(
+        api.data(
+            "{ allProjects(first: 2) { nodes { clientByClientId { __typename } \
+             tasksByProjectId { nodes { __typename } } } } }"
+        )
+        .await,
+        json!({"allProjects": {"nodes": [
+            {"clientByClientId": {"__typename": "Client"},
+             "tasksByProjectId": {"nodes": [{"__typename": "Task"}, {"__typename": "Task"}]}},
+            {"clientByClientId": {"__typename": "Client"},
+             "tasksByProjectId": {"nodes": [{"__typename": "Task"}, {"__typename": "Task"}]}}
+        ]}})
+    );
+}
+
+#[tokio::test]
+async fn nodes_and_edges_share_relations() {
+    let api = Api::example().await;
+    assert_eq!(
+        api.data(
+            "{ allClients(first: 1) { nodes { p: projectsByClientId(first: 1) { nodes { name } } } \
+             edges { node { p: projectsByClientId(first: 1) { nodes { id } } } } } }"
+        )
+        .await,
+        json!({"allClients": {
+            "nodes": [{"p": {"nodes": [{"name": "Windows 7"}]}}],
+            "edges": [{"node": {"p": {"nodes": [{"id": 1}]}}}]
+        }})
+    );
+    let response = api
+        .query(
+            "{ allClients { nodes { p: projectsByClientId(first: 1) { nodes { name } } } \
+             edges { node { p: projectsByClientId(first: 2) { nodes { id } } } } } }",
+        )
+        .await;
+    assert_eq!(response["data"], json!({"allClients": null}));
+    let message = response["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("\"p\""), "{message}");
+}
+
+#[tokio::test]
+async fn filters_combine_columns_with_and_or_not() {
+    let api = Api::example().await;
+    let names = |query: &'static str| {
+        let api = &api;
+        async move {
+            let data = api.data(query).await;
+            let (_, connection) = data.as_object().unwrap().iter().next().unwrap();
+            let nodes = connection["nodes"].as_array().unwrap();
+            nodes
+                .iter()
+                .map(|n| n["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        names(
+            "{ allPeople(filter: {age: {greaterThanOrEqualTo: 18}, or: [{student: {equalTo: true}}, \
+             {name: {startsWith: \"D\"}}]}) { nodes { name } } }"
+        )
+        .await,
+        ["Carol", "Dan", "Erin"]
+    );
+    for (filter, expected) in [
+        ("{student: {isNull: true}}", &["Grace"][..]),
+        ("{age: {isNull: false, lessThan: 18}}", &["Bob", "Frank"]),
+        (
+            "{student: {distinctFrom: true}}",
+            &["Alice", "Dan", "Grace"],
+        ),
+        ("{student: {notDistinctFrom: false}}", &["Alice", "Dan"]),
+        ("{student: {notEqualTo: true}}", &["Alice", "Dan"]),
+        ("{id: {in: [1, 3, 99]}}", &["Alice", "Carol"]),
+        ("{id: {in: 2}}", &["Bob"]),
+        ("{not: {id: {notIn: [2]}}}", &["Bob"]),
+        (
+            "{and: [{height: {greaterThan: 165}}, {height: {lessThanOrEqualTo: 172}}]}",
+            &["Bob", "Grace"],
+        ),
+        // An empty `and` or `or` is no condition, as in the plugin.
+        (
+            "{or: [], not: {and: []}, id: {lessThan: 3}}",
+            &["Alice", "Bob"],
+        ),
+        ("{name: {includesInsensitive: \"AR\"}}", &["Carol"]),
+        ("{name: {notIncludes: \"a\"}}", &["Alice", "Bob", "Erin"]),
+        ("{name: {like: \"_r%\"}}", &["Erin", "Frank", "Grace"]),
+        ("{name: {notLikeInsensitive: \"%A%\"}}", &["Bob", "Erin"]),
+        (
+            "{name: {endsWith: \"e\", startsWithInsensitive: \"a\"}}",
+            &["Alice"],
+        ),
+        (
+            "{name: {notEndsWithInsensitive: \"E\", notStartsWith: \"B\"}}",
+            &["Carol", "Dan", "Erin", "Frank"],
+        ),
+        ("{name: {in: [\"Dan\", \"Eve\"]}}", &["Dan"]),
+        ("{name: {equalTo: \"'; DROP TABLE people; --\"}}", &[]),
+    ] {
+        let query = format!("{{ allPeople(filter: {filter}) {{ nodes {{ name }} }} }}");
+        let query: &'static str = Box::leak(query.into_boxed_str());
+        assert_eq!(names(query).await, expected, "{filter}");
+    }
+}
+
+#[tokio::test]
+async fn string_filters_match_literally() {
+    let api = Api::new("gql_extra", Options::default()).await;
+    for (filter, expected) in [
+        ("{body: {includes: \"% off_*\"}}", json!([{"id": 4}])),
+        ("{body: {startsWith: \"50%\"}}", json!([{"id": 4}])),
+        ("{body: {endsWith: \"_*\"}}", json!([{"id": 4}])),
+        ("{body: {like: \"%*\"}}", json!([{"id": 4}])),
+        ("{body: {like: \"50\\\\% off\\\\_*\"}}", json!([{"id": 4}])),
+        ("{body: {like: \"50_%\"}}", json!([{"id": 4}, {"id": 5}])),
+        ("{body: {includes: \".*\"}}", json!([])),
+        (
+            "{body: {likeInsensitive: \"HI %\"}}",
+            json!([{"id": 1}, {"id": 2}]),
+        ),
+    ] {
+        let query = format!("{{ allMessages(filter: {filter}) {{ nodes {{ id }} }} }}");
+        assert_eq!(
+            api.data(&query).await,
+            json!({"allMessages": {"nodes": expected}}),
+            "{filter}"
+        );
+    }
+    let response = api
+        .query("{ allMessages(filter: {body: {like: \"oops\\\\\"}}) { nodes { id } } }")
+        .await;
+    let message = response["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("escape character"), "{message}");
+}
+
+#[tokio::test]
+async fn array_filters() {
+    let api = Api::new("gql_extra", Options::default()).await;
+    for filter in [
+        "{tags: {contains: [\"a\"]}}",
+        "{tags: {containedBy: [\"a\", \"b,c\", \"d\"]}}",
+        "{tags: {overlaps: [\"b,c\", \"x\"]}}",
+        "{tags: {equalTo: [\"a\", \"b,c\"]}}",
+        "{tags: {isNull: false}}",
+    ] {
+        let query = format!("{{ allThings(filter: {filter}) {{ nodes {{ httpStatus }} }} }}");
+        assert_eq!(
+            api.data(&query).await,
+            json!({"allThings": {"nodes": [{"httpStatus": 201}]}}),
+            "{filter}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn filters_on_related_tables() {
+    let api = Api::example().await;
+    let projects =
+        |filter: &str| format!("{{ allProjects(filter: {filter}) {{ nodes {{ name }} }} }}");
+    let names = |value: Value| -> Vec<String> {
+        value["allProjects"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (filter, expected) in [
+        (
+            "{clientByClientId: {name: {equalTo: \"Apple\"}}}",
+            &["IOS", "OSX"][..],
+        ),
+        (
+            "{not: {clientByClientId: {name: {equalTo: \"Apple\"}}}}",
+            &["Windows 7", "Windows 10", "Orphan"],
+        ),
+        (
+            "{or: [{clientByClientId: {name: {equalTo: \"Apple\"}}}, {id: {equalTo: 1}}]}",
+            &["Windows 7", "IOS", "OSX"],
+        ),
+        ("{clientByClientIdExists: false}", &["Orphan"]),
+        (
+            "{tasksByProjectId: {some: {done: {equalTo: true}}}}",
+            &["Windows 7", "OSX"],
+        ),
+        (
+            "{tasksByProjectId: {every: {done: {equalTo: false}}}}",
+            &["Windows 10", "IOS", "Orphan"],
+        ),
+        (
+            "{tasksByProjectId: {none: {name: {startsWith: \"Design\"}}}}",
+            &["Orphan"],
+        ),
+        (
+            "{tasksByProjectId: {some: {done: {equalTo: true}}, none: {done: {equalTo: false}}}}",
+            &["Windows 7"],
+        ),
+        ("{tasksByProjectIdExist: false}", &["Orphan"]),
+        (
+            "{tasksByProjectId: {every: {or: []}}, id: {greaterThan: 3}}",
+            &["OSX", "Orphan"],
+        ),
+        (
+            "{tasksByProjectId: {some: {or: []}}, id: {greaterThan: 3}}",
+            &["OSX"],
+        ),
+        (
+            "{tasksByProjectId: {some: {projectByProjectId: {clientByClientId: {id: {equalTo: 2}}}}}}",
+            &["IOS", "OSX"],
+        ),
+    ] {
+        assert_eq!(
+            names(api.data(&projects(filter)).await),
+            expected,
+            "{filter}"
+        );
+    }
+    assert_eq!(
+        api.data(
+            "{ allClients(filter: {projectsByClientId: {some: {tasksByProjectId: {some: \
+             {name: {equalTo: \"Code IOS\"}}}}}}) { nodes { name } } }"
+        )
+        .await,
+        json!({"allClients": {"nodes": [{"name": "Apple"}]}})
+    );
+    // Nested connections take filters too.
+    assert_eq!(
+        api.data(
+            "{ allClients { nodes { name projectsByClientId(filter: {name: {startsWith: \"Windows 1\"}}) \
+             { nodes { name } } } } }"
+        )
+        .await,
+        json!({"allClients": {"nodes": [
+            {"name": "Microsoft", "projectsByClientId": {"nodes": [{"name": "Windows 10"}]}},
+            {"name": "Apple", "projectsByClientId": {"nodes": []}}
+        ]}})
+    );
+}
+
+#[tokio::test]
+async fn bad_filters_are_errors() {
+    let api = Api::example().await;
+    for (filter, expected) in [
+        (
+            "{}",
+            "Empty objects are forbidden in filter argument input.",
+        ),
+        (
+            "{name: {}}",
+            "Empty objects are forbidden in filter argument input.",
+        ),
+        (
+            "{name: null}",
+            "Null literals are forbidden in filter argument input.",
+        ),
+        (
+            "{name: {equalTo: null}}",
+            "Null literals are forbidden in filter argument input.",
+        ),
+        (
+            "{age: {equalTo: 1}, not: null}",
+            "Null literals are forbidden in filter argument input.",
+        ),
+    ] {
+        let query = format!("{{ allPeople(filter: {filter}) {{ nodes {{ name }} }} }}");
+        let response = api.query(&query).await;
+        assert_eq!(response["data"], json!({"allPeople": null}), "{filter}");
+        assert_eq!(response["errors"][0]["message"], expected, "{filter}");
+    }
+    // Values Postgres cannot read are its errors, with its code.
+    let response = api
+        .query("{ allPeople(filter: {age: {in: [1, 2]}, name: {lessThan: \"x\"}, id: {equalTo: 1}}) { nodes { name } } }")
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let response = api
+        .query("{ allPeople(filter: {nope: {equalTo: 1}}) { nodes { name } } }")
+        .await;
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope"),
+        "{response}"
+    );
+}
+
+#[tokio::test]
+async fn total_count_and_page_info() {
+    let api = Api::example().await;
+    let page = "totalCount nodes { name } pageInfo { hasNextPage hasPreviousPage }";
+    assert_eq!(
+        api.data(&format!(
+            "{{ allPeople(condition: {{student: true}}, first: 2) {{ {page} }} }}"
+        ))
+        .await,
+        json!({"allPeople": {
+            "totalCount": 4,
+            "nodes": [{"name": "Bob"}, {"name": "Carol"}],
+            "pageInfo": {"hasNextPage": true, "hasPreviousPage": false}
+        }})
+    );
+    assert_eq!(
+        api.data(&format!(
+            "{{ allPeople(condition: {{student: true}}, first: 2, offset: 2) {{ {page} }} }}"
+        ))
+        .await,
+        json!({"allPeople": {
+            "totalCount": 4,
+            "nodes": [{"name": "Erin"}, {"name": "Frank"}],
+            "pageInfo": {"hasNextPage": false, "hasPreviousPage": true}
+        }})
+    );
+    assert_eq!(
+        api.data(
+            "{ allProjects(filter: {clientByClientIdExists: true}) { totalCount } \
+             none: allPeople(first: 0) { totalCount pageInfo { hasNextPage } nodes { id } } }"
+        )
+        .await,
+        json!({
+            "allProjects": {"totalCount": 4},
+            "none": {"totalCount": 7, "pageInfo": {"hasNextPage": true}, "nodes": []}
+        })
+    );
+}
+
+#[tokio::test]
+async fn nested_connections_page_but_do_not_count() {
+    let api = Api::example().await;
+    assert_eq!(
+        api.data(
+            "{ allClients { nodes { first: projectsByClientId(first: 1) { \
+             pageInfo { hasNextPage hasPreviousPage } nodes { name } } \
+             rest: projectsByClientId(offset: 1) { pageInfo { hasNextPage hasPreviousPage } } } } }"
+        )
+        .await,
+        json!({"allClients": {"nodes": [
+            {"first": {"pageInfo": {"hasNextPage": true, "hasPreviousPage": false},
+                       "nodes": [{"name": "Windows 7"}]},
+             "rest": {"pageInfo": {"hasNextPage": false, "hasPreviousPage": true}}},
+            {"first": {"pageInfo": {"hasNextPage": true, "hasPreviousPage": false},
+                       "nodes": [{"name": "IOS"}]},
+             "rest": {"pageInfo": {"hasNextPage": false, "hasPreviousPage": true}}}
+        ]}})
+    );
+    let response = api
+        .query("{ allClients { nodes { projectsByClientId { totalCount } } } }")
+        .await;
+    assert_eq!(response["data"], json!({"allClients": null}));
+    assert_eq!(
+        response["errors"][0]["message"],
+        "totalCount is only available on root connections for now"
+    );
+    let request = async_graphql::Request::new(
+        "query($count: Boolean!) { allClients(first: 1) { nodes { \
+         projectsByClientId { totalCount @include(if: $count) nodes { id } } } } }",
+    )
+    .variables(async_graphql::Variables::from_json(json!({"count": false})));
+    assert_eq!(
+        api.request(request).await,
+        json!({"data": {"allClients": {"nodes": [
+            {"projectsByClientId": {"nodes": [{"id": 1}, {"id": 2}]}}
+        ]}}})
+    );
+}
+
+#[tokio::test]
+async fn nested_arguments_take_variables() {
+    let api = Api::example().await;
+    let request = async_graphql::Request::new(
+        "query($n: Int, $f: TaskFilter, $o: [TasksOrderBy!]) { allProjects(first: 1) { nodes { \
+         tasksByProjectId(first: $n, filter: $f, orderBy: $o) { nodes { name } } } } }",
+    )
+    .variables(async_graphql::Variables::from_json(json!({
+        "n": 1,
+        "f": {"name": {"includes": "w7"}},
+        "o": ["NAME_ASC"]
+    })));
+    assert_eq!(
+        api.request(request).await,
+        json!({"data": {"allProjects": {"nodes": [
+            {"tasksByProjectId": {"nodes": [{"name": "Code w7"}]}}
+        ]}}})
+    );
+    // Absent variables are absent arguments.
+    let request = async_graphql::Request::new(
+        "query($n: Int, $f: TaskFilter) { allProjects(first: 1) { nodes { \
+         tasksByProjectId(first: $n, filter: $f) { nodes { id } } } } }",
+    );
+    assert_eq!(
+        api.request(request).await,
+        json!({"data": {"allProjects": {"nodes": [
+            {"tasksByProjectId": {"nodes": [{"id": 1}, {"id": 2}]}}
+        ]}}})
+    );
+}
+
+#[tokio::test]
+async fn back_relations_to_one_and_unusable_relations() {
+    let api = Api::new("gql_extra", Options::default()).await;
+    assert_eq!(
+        api.data(
+            "{ allUsers { nodes { name profileByUserId { bio } \
+             messagesBySenderId(filter: {recipientId: {isNull: false}}) { nodes { body \
+             userByRecipientId { name } } } } } }"
+        )
+        .await,
+        json!({"allUsers": {"nodes": [
+            {"name": "Ann", "profileByUserId": {"bio": "Ann here"}, "messagesBySenderId": {"nodes": [
+                {"body": "hi Bert", "userByRecipientId": {"name": "Bert"}},
+                {"body": "50% off_*", "userByRecipientId": {"name": "Cleo"}}
+            ]}},
+            {"name": "Bert", "profileByUserId": {"bio": null}, "messagesBySenderId": {"nodes": [
+                {"body": "hi Ann", "userByRecipientId": {"name": "Ann"}}
+            ]}},
+            {"name": "Cleo", "profileByUserId": null, "messagesBySenderId": {"nodes": [
+                {"body": "50 percent off", "userByRecipientId": {"name": "Ann"}}
+            ]}}
+        ]}})
+    );
+    assert_eq!(
+        api.data(
+            "{ allUsers(filter: {profileByUserIdExists: false}) { nodes { name } } \
+             allEmployees(filter: {employeeByManagerId: {name: {equalTo: \"Boss\"}}}) { \
+             nodes { name employeeByManagerId { name employeeByManagerId { name } } } } }"
+        )
+        .await,
+        json!({
+            "allUsers": {"nodes": [{"name": "Cleo"}]},
+            "allEmployees": {"nodes": [
+                {"name": "Mid", "employeeByManagerId": {"name": "Boss", "employeeByManagerId": null}}
+            ]}
+        })
+    );
+    let sdl = api.schema.sdl();
+    for expected in [
+        "\tprofileByUserId: Profile\n",
+        "\tuserByUserId: User\n",
+        "\tuserBySenderId: User\n",
+        "\tuserByRecipientId: User\n",
+        "\tmessagesBySenderId(",
+        "\tmessagesByRecipientId(",
+        "): MessagesConnection!\n",
+        "\tnotesByAuthorId(",
+        "\temployeeByManagerId: Employee\n",
+        "\tuserByAuthorId: String\n",
+        "input UserToManyMessageFilter {\n",
+        "\tprofileByUserIdExists: Boolean\n",
+        "\tuserByRecipientIdExists: Boolean\n",
+        "\tmessagesBySenderId: UserToManyMessageFilter\n",
+        "\tmessagesBySenderIdExist: Boolean\n",
+        "input StringListFilter {\n",
+        "input BigIntFilter {\n",
+        "\tprice: BigFloatFilter\n",
+    ] {
+        assert!(sdl.contains(expected), "missing {expected:?} in\n{sdl}");
+    }
+    // A key that must be there needs no existence test; a table referencing itself has no
+    // to-many field the plan could tell from its to-one field; a relation field whose name a
+    // column has is left out; JSON has no filter.
+    for absent in [
+        "userBySenderIdExists",
+        "userByUserIdExists",
+        "employeesByManagerId",
+        "userByAuthorId: User",
+        "JSONFilter",
+        "data: ",
+    ] {
+        let relevant = match absent {
+            "data: " => sdl
+                .split("input ThingFilter {")
+                .nth(1)
+                .and_then(|rest| rest.split('}').next())
+                .unwrap_or_default(),
+            _ => sdl.as_str(),
+        };
+        assert!(
+            !relevant.contains(absent),
+            "unexpected {absent:?} in\n{sdl}"
+        );
+    }
+}
+
+/// Proves the statement count of a request: two root fields, one three levels deep with a
+/// relation filter and `totalCount`, run exactly one data statement each (8 statements in all:
+/// per root field `BEGIN`, the `set_config` of the request settings, the statement, `COMMIT`),
+/// and nothing else reaches the database. `log_statement = all` is set for a database of its
+/// own, so the cluster's server log (read with `pg_read_file`) holds one `statement:` or
+/// `execute …:` line for every statement its sessions run.
+#[tokio::test]
+async fn one_statement_per_root_field() {
+    const STATEMENTS_DATABASE: &str = "graphql_statements";
+    let cluster = cluster().await;
+    embedded::load_example(&cluster, STATEMENTS_DATABASE)
+        .await
+        .unwrap();
+    let mut admin = PgConnection::connect(&cluster.url("postgres", "postgres"))
+        .await
+        .unwrap();
+    sqlx::raw_sql("ALTER DATABASE graphql_statements SET log_statement = 'all'")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let api = Api::in_database(STATEMENTS_DATABASE, "api", Options::default()).await;
+    // Opens the pool's connection, so only the request's own statements follow.
+    api.data("{ personById(id: 1) { id } }").await;
+
+    let log: String =
+        sqlx::query_scalar("SELECT current_setting('data_directory') || '/../server.log'")
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    let size = async |admin: &mut PgConnection| -> i64 {
+        sqlx::query_scalar("SELECT size FROM pg_stat_file($1)")
+            .bind(&log)
+            .fetch_one(admin)
+            .await
+            .unwrap()
+    };
+    let before = size(&mut admin).await;
+    assert_eq!(
+        api.data(
+            "{ allClients(orderBy: ID_ASC, filter: {projectsByClientId: {some: {name: {includes: \"O\"}}}}) { \
+             totalCount nodes { name projectsByClientId { nodes { name \
+             tasksByProjectId(first: 1) { nodes { name projectByProjectId { name } } } } } } } \
+             personById(id: 2) { name } }"
+        )
+        .await,
+        json!({
+            "allClients": {"totalCount": 1, "nodes": [{"name": "Apple", "projectsByClientId": {"nodes": [
+                {"name": "IOS", "tasksByProjectId": {"nodes": [
+                    {"name": "Design IOS", "projectByProjectId": {"name": "IOS"}}
+                ]}},
+                {"name": "OSX", "tasksByProjectId": {"nodes": [
+                    {"name": "Design OSX", "projectByProjectId": {"name": "OSX"}}
+                ]}}
+            ]}}]},
+            "personById": {"name": "Bob"}
+        })
+    );
+    let after = size(&mut admin).await;
+    let text: String = sqlx::query_scalar("SELECT pg_read_file($1, $2, $3)")
+        .bind(&log)
+        .bind(before)
+        .bind(after - before)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    let statements: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("LOG:  statement: ") || line.contains("LOG:  execute "))
+        .collect();
+    let reads = statements
+        .iter()
+        .filter(|line| line.contains("_postgrest_t"))
+        .count();
+    assert_eq!((statements.len(), reads), (8, 2), "{text}");
 }

@@ -1,0 +1,409 @@
+//! The operators of the scalar filter types (`IntFilter`, `StringFilter`, `StringListFilter`, …)
+//! with postgraphile-plugin-connection-filter's names and descriptions, and what each one means
+//! in the plan. The type builder and the filter lowering both read this one table.
+//!
+//! Only operators that map exactly onto the plan's operators are offered: the case-insensitive
+//! comparisons (`equalToInsensitive`, `lessThanInsensitive`, …) would need `lower()` on the column
+//! and the `any*` array operators `value op ANY(column)`, which the plan cannot express.
+
+use super::scalar::Scalar;
+use crate::plan::Operator;
+
+/// One input field of a scalar filter type.
+#[derive(Debug)]
+pub(crate) struct FilterOperator {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub operand: Operand,
+    pub meaning: Meaning,
+}
+
+/// The GraphQL type of an operator's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operand {
+    Boolean,
+    /// A value of the field's own type (a list for list fields).
+    Value,
+    /// A list of values of the field's type: `[Int!]`.
+    ValueList,
+}
+
+/// What an operator tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Meaning {
+    /// `true`: is null; `false`: is not null.
+    IsNull,
+    Compare {
+        op: Operator,
+        negated: bool,
+    },
+    In {
+        negated: bool,
+    },
+    Pattern(Pattern),
+}
+
+/// A string test that becomes a regular expression match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    pub kind: PatternKind,
+    pub insensitive: bool,
+    pub negated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PatternKind {
+    Includes,
+    StartsWith,
+    EndsWith,
+    /// A SQL `LIKE` pattern.
+    Like,
+}
+
+const fn op(
+    name: &'static str,
+    description: &'static str,
+    operand: Operand,
+    meaning: Meaning,
+) -> FilterOperator {
+    FilterOperator {
+        name,
+        description,
+        operand,
+        meaning,
+    }
+}
+
+const fn compare(name: &'static str, description: &'static str, op: Operator) -> FilterOperator {
+    self::op(
+        name,
+        description,
+        Operand::Value,
+        Meaning::Compare { op, negated: false },
+    )
+}
+
+const fn pattern(
+    name: &'static str,
+    description: &'static str,
+    kind: PatternKind,
+    insensitive: bool,
+    negated: bool,
+) -> FilterOperator {
+    let pattern = Pattern {
+        kind,
+        insensitive,
+        negated,
+    };
+    op(name, description, Operand::Value, Meaning::Pattern(pattern))
+}
+
+const IS_NULL: FilterOperator = op(
+    "isNull",
+    "Is null (if `true` is specified) or is not null (if `false` is specified).",
+    Operand::Boolean,
+    Meaning::IsNull,
+);
+
+const EQUALITY: [FilterOperator; 4] = [
+    compare("equalTo", "Equal to the specified value.", Operator::Eq),
+    compare(
+        "notEqualTo",
+        "Not equal to the specified value.",
+        Operator::Neq,
+    ),
+    compare(
+        "distinctFrom",
+        "Not equal to the specified value, treating null like an ordinary value.",
+        Operator::IsDistinct,
+    ),
+    op(
+        "notDistinctFrom",
+        "Equal to the specified value, treating null like an ordinary value.",
+        Operand::Value,
+        Meaning::Compare {
+            op: Operator::IsDistinct,
+            negated: true,
+        },
+    ),
+];
+
+const MEMBERSHIP: [FilterOperator; 2] = [
+    op(
+        "in",
+        "Included in the specified list.",
+        Operand::ValueList,
+        Meaning::In { negated: false },
+    ),
+    op(
+        "notIn",
+        "Not included in the specified list.",
+        Operand::ValueList,
+        Meaning::In { negated: true },
+    ),
+];
+
+const ORDERING: [FilterOperator; 4] = [
+    compare("lessThan", "Less than the specified value.", Operator::Lt),
+    compare(
+        "lessThanOrEqualTo",
+        "Less than or equal to the specified value.",
+        Operator::Lte,
+    ),
+    compare(
+        "greaterThan",
+        "Greater than the specified value.",
+        Operator::Gt,
+    ),
+    compare(
+        "greaterThanOrEqualTo",
+        "Greater than or equal to the specified value.",
+        Operator::Gte,
+    ),
+];
+
+const TEXT: [FilterOperator; 16] = {
+    use PatternKind::*;
+    [
+        pattern(
+            "includes",
+            "Contains the specified string (case-sensitive).",
+            Includes,
+            false,
+            false,
+        ),
+        pattern(
+            "notIncludes",
+            "Does not contain the specified string (case-sensitive).",
+            Includes,
+            false,
+            true,
+        ),
+        pattern(
+            "includesInsensitive",
+            "Contains the specified string (case-insensitive).",
+            Includes,
+            true,
+            false,
+        ),
+        pattern(
+            "notIncludesInsensitive",
+            "Does not contain the specified string (case-insensitive).",
+            Includes,
+            true,
+            true,
+        ),
+        pattern(
+            "startsWith",
+            "Starts with the specified string (case-sensitive).",
+            StartsWith,
+            false,
+            false,
+        ),
+        pattern(
+            "notStartsWith",
+            "Does not start with the specified string (case-sensitive).",
+            StartsWith,
+            false,
+            true,
+        ),
+        pattern(
+            "startsWithInsensitive",
+            "Starts with the specified string (case-insensitive).",
+            StartsWith,
+            true,
+            false,
+        ),
+        pattern(
+            "notStartsWithInsensitive",
+            "Does not start with the specified string (case-insensitive).",
+            StartsWith,
+            true,
+            true,
+        ),
+        pattern(
+            "endsWith",
+            "Ends with the specified string (case-sensitive).",
+            EndsWith,
+            false,
+            false,
+        ),
+        pattern(
+            "notEndsWith",
+            "Does not end with the specified string (case-sensitive).",
+            EndsWith,
+            false,
+            true,
+        ),
+        pattern(
+            "endsWithInsensitive",
+            "Ends with the specified string (case-insensitive).",
+            EndsWith,
+            true,
+            false,
+        ),
+        pattern(
+            "notEndsWithInsensitive",
+            "Does not end with the specified string (case-insensitive).",
+            EndsWith,
+            true,
+            true,
+        ),
+        pattern(
+            "like",
+            "Matches the specified pattern (case-sensitive). An underscore (_) matches any \
+             single character; a percent sign (%) matches any sequence of zero or more characters.",
+            Like,
+            false,
+            false,
+        ),
+        pattern(
+            "notLike",
+            "Does not match the specified pattern (case-sensitive). An underscore (_) matches \
+             any single character; a percent sign (%) matches any sequence of zero or more \
+             characters.",
+            Like,
+            false,
+            true,
+        ),
+        pattern(
+            "likeInsensitive",
+            "Matches the specified pattern (case-insensitive). An underscore (_) matches any \
+             single character; a percent sign (%) matches any sequence of zero or more characters.",
+            Like,
+            true,
+            false,
+        ),
+        pattern(
+            "notLikeInsensitive",
+            "Does not match the specified pattern (case-insensitive). An underscore (_) \
+             matches any single character; a percent sign (%) matches any sequence of zero or \
+             more characters.",
+            Like,
+            true,
+            true,
+        ),
+    ]
+};
+
+const ARRAY: [FilterOperator; 3] = [
+    compare(
+        "contains",
+        "Contains the specified list of values.",
+        Operator::Contains,
+    ),
+    compare(
+        "containedBy",
+        "Contained by the specified list of values.",
+        Operator::ContainedIn,
+    ),
+    compare(
+        "overlaps",
+        "Overlaps the specified list of values.",
+        Operator::Overlaps,
+    ),
+];
+
+/// A scalar filter type: `IntFilter`, `StringListFilter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct FilterType {
+    pub scalar: Scalar,
+    pub list: bool,
+}
+
+impl FilterType {
+    /// The filter type of a field of `scalar` (`list`: an array field); `None` for JSON, which
+    /// has no filter.
+    pub fn of(scalar: Scalar, list: bool) -> Option<FilterType> {
+        (scalar != Scalar::Json).then_some(FilterType { scalar, list })
+    }
+
+    /// Every filter type there can be, so their names can be reserved.
+    pub fn all() -> impl Iterator<Item = FilterType> {
+        Scalar::ALL.into_iter().flat_map(|scalar| {
+            [false, true]
+                .into_iter()
+                .filter_map(move |list| FilterType::of(scalar, list))
+        })
+    }
+
+    pub fn name(self) -> String {
+        let list = if self.list { "List" } else { "" };
+        format!("{}{list}Filter", self.scalar.name())
+    }
+
+    pub fn description(self) -> String {
+        let list = if self.list { " List" } else { "" };
+        format!(
+            "A filter to be used against {}{list} fields. All fields are combined with a logical \
+             ‘and.’",
+            self.scalar.name()
+        )
+    }
+
+    /// The type's fields, in the order they are listed.
+    pub fn operators(self) -> impl Iterator<Item = &'static FilterOperator> {
+        let text: &'static [FilterOperator] = match self.scalar {
+            Scalar::String if !self.list => &TEXT,
+            _ => &[],
+        };
+        let (membership, array): (&'static [FilterOperator], &'static [FilterOperator]) =
+            match self.list {
+                false => (&MEMBERSHIP, &[]),
+                true => (&[], &ARRAY),
+            };
+        std::iter::once(&IS_NULL)
+            .chain(&EQUALITY)
+            .chain(membership)
+            .chain(&ORDERING)
+            .chain(text)
+            .chain(array)
+    }
+
+    pub fn operator(self, name: &str) -> Option<&'static FilterOperator> {
+        self.operators().find(|op| op.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(filter: FilterType) -> Vec<&'static str> {
+        filter.operators().map(|op| op.name).collect()
+    }
+
+    #[test]
+    fn scalar_filters_have_the_plugin_names() {
+        let int = FilterType::of(Scalar::Int, false).unwrap();
+        assert_eq!(int.name(), "IntFilter");
+        assert_eq!(
+            names(int),
+            [
+                "isNull",
+                "equalTo",
+                "notEqualTo",
+                "distinctFrom",
+                "notDistinctFrom",
+                "in",
+                "notIn",
+                "lessThan",
+                "lessThanOrEqualTo",
+                "greaterThan",
+                "greaterThanOrEqualTo"
+            ]
+        );
+        let string = FilterType::of(Scalar::String, false).unwrap();
+        assert_eq!(names(string).len(), 27);
+        assert!(string.operator("startsWithInsensitive").is_some());
+        let list = FilterType::of(Scalar::String, true).unwrap();
+        assert_eq!(list.name(), "StringListFilter");
+        assert!(list.operator("overlaps").is_some());
+        assert!(list.operator("in").is_none() && list.operator("includes").is_none());
+        assert_eq!(FilterType::of(Scalar::Json, false), None);
+        assert_eq!(
+            FilterType::of(Scalar::Uuid, false).unwrap().name(),
+            "UUIDFilter"
+        );
+    }
+}
