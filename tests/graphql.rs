@@ -68,3 +68,57 @@ async fn invalid_queries_are_graphql_errors() {
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert!(response.json()["errors"][0]["message"].is_string());
 }
+
+#[tokio::test]
+async fn relations_filters_and_counts() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        graphql(
+            &api,
+            "{ allProjects(filter: {clientByClientId: {name: {startsWith: \"Micro\"}}}, first: 1) { \
+             totalCount pageInfo { hasNextPage hasPreviousPage } \
+             nodes { name clientByClientId { name } \
+             tasksByProjectId(filter: {done: {equalTo: true}}, orderBy: NAME_DESC) { nodes { name } } } } \
+             orphan: allProjects(filter: {clientByClientIdExists: false}) { nodes { name clientByClientId { name } } } }"
+        )
+        .await,
+        json!({"data": {
+            "allProjects": {
+                "totalCount": 2,
+                "pageInfo": {"hasNextPage": true, "hasPreviousPage": false},
+                "nodes": [{
+                    "name": "Windows 7",
+                    "clientByClientId": {"name": "Microsoft"},
+                    "tasksByProjectId": {"nodes": [{"name": "Design w7"}, {"name": "Code w7"}]}
+                }]
+            },
+            "orphan": {"nodes": [{"name": "Orphan", "clientByClientId": null}]}
+        }})
+    );
+}
+
+/// The example in the README's GraphQL section answers as shown here.
+#[tokio::test]
+async fn readme_example() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## GraphQL").unwrap()..];
+    let start = section.find("```graphql\n").unwrap() + "```graphql\n".len();
+    let query = &section[start..start + section[start..].find("```").unwrap()];
+    let api = TestApi::new().await;
+    assert_eq!(
+        graphql(&api, query).await,
+        json!({"data": {
+            "allPeople": {"nodes": [{"name": "Carol", "age": 22}, {"name": "Erin", "age": 19}]},
+            "personById": {"name": "Carol", "student": true},
+            "allClients": {
+                "totalCount": 1,
+                "pageInfo": {"hasNextPage": false, "hasPreviousPage": false},
+                "nodes": [{"name": "Microsoft", "projectsByClientId": {"nodes": [{
+                    "name": "Windows 7",
+                    "clientByClientId": {"name": "Microsoft"},
+                    "tasksByProjectId": {"nodes": [{"name": "Code w7"}]}
+                }]}}]
+            }
+        }})
+    );
+}
