@@ -67,6 +67,8 @@ impl RemoteKeys {
         };
         let client = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
+            // An https URL is never followed to plain http by a redirect.
+            .https_only(url.scheme() == "https")
             .build()
             .map_err(|e| error(chain(&e)))?;
         let (document, keys) = fetch(&client, url).await.map_err(error)?;
@@ -152,7 +154,7 @@ async fn fetch(client: &reqwest::Client, url: &Url) -> Result<(Value, KeySet), S
     }
     let document: Value =
         serde_json::from_slice(&body).map_err(|e| format!("not a valid JWKS: {e}"))?;
-    let keys = KeySet::from_document(&document)?;
+    let keys = KeySet::from_document(&document)?.without_secrets()?;
     Ok((document, keys))
 }
 
@@ -286,6 +288,18 @@ pub(super) mod tests {
                 "cannot load the keys of jwt-jwks-url {}: no key for verifying signatures (RS*, PS*, ES256, ES384, EdDSA or HS*)",
                 server.url
             )
+        );
+        let secret = serde_json::json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]});
+        server.set(StatusCode::OK, secret.to_string());
+        let error = RemoteKeys::start(&server.url, Duration::from_secs(60))
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            error
+                .to_string()
+                .ends_with(": it serves only secret (oct) keys, which a public JWKS must not hold"),
+            "{error}"
         );
         server.set(StatusCode::NOT_FOUND, String::new());
         let error = RemoteKeys::start(&server.url, Duration::from_secs(60))

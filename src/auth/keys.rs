@@ -135,6 +135,19 @@ impl KeySet {
         self.keys.is_empty()
     }
 
+    /// Leaves out the HMAC (`oct`) keys. A JWKS URL is public, so a secret it serves is no
+    /// secret: anyone could sign tokens with it.
+    pub(super) fn without_secrets(mut self) -> Result<KeySet, String> {
+        self.keys
+            .retain(|key| !key.algorithms.iter().any(|alg| HMAC.contains(alg)));
+        if self.keys.is_empty() {
+            return Err(
+                "it serves only secret (oct) keys, which a public JWKS must not hold".into(),
+            );
+        }
+        Ok(self)
+    }
+
     /// The keys that may have signed `token`: those allowing its `alg` and, when the token has a
     /// `kid`, with that `kid` or none.
     pub(super) fn candidates<'a>(&'a self, token: &'a Token<'_>) -> impl Iterator<Item = &'a Key> {
