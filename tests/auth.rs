@@ -146,20 +146,17 @@ async fn bad_tokens_are_401_with_postgrest_codes() {
 
 #[tokio::test]
 async fn claims_and_request_settings_reach_postgres() {
-    let api = TestApi::new().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(
-        "CREATE VIEW api.whoami AS SELECT current_user::text AS role,
+    // The view is created after start-up; `with_sql` serves it with a fresh schema cache.
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE VIEW api.whoami AS SELECT current_user::text AS role,
                 current_setting('request.jwt.claims', true)::json->>'sub' AS sub,
                 current_setting('request.method', true) AS method,
                 current_setting('request.path', true) AS path;
          GRANT SELECT ON api.whoami TO web_anon, managers;",
-    )
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    // The view was created after start-up; a fresh app sees it.
-    let api = api.reopen().await;
+        )
+        .await;
     let alice = bearer(json!({"role": "mgr_alice", "sub": "alice@example.com"}));
     let response = api
         .request(Method::GET, "/whoami", &[("authorization", &alice)], "")

@@ -4,19 +4,13 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApi;
-use serde_json::{Value, json};
-
-async fn ok(api: &TestApi, uri: &str) -> Value {
-    let response = api.get(uri).await;
-    assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
-    response.json()
-}
+use serde_json::json;
 
 /// Extra tables: a many-to-many junction, two foreign keys to one table, and a one-to-one.
 async fn with_fixtures() -> TestApi {
-    let api = TestApi::new().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(
+    TestApi::new()
+        .await
+        .with_sql(
         "CREATE TABLE api.assignments (user_id int REFERENCES api.users, task_id int REFERENCES api.tasks,
                                        PRIMARY KEY (user_id, task_id));
          INSERT INTO api.assignments VALUES (1, 1), (1, 3), (2, 3);
@@ -29,33 +23,24 @@ async fn with_fixtures() -> TestApi {
          CREATE TABLE api.profiles (user_id int PRIMARY KEY REFERENCES api.users, bio text);
          INSERT INTO api.profiles VALUES (1, 'Writes a lot');
          GRANT SELECT ON api.assignments, api.addresses, api.orders, api.profiles TO web_anon;",
-    )
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    api.reopen().await
+        )
+        .await
 }
 
 #[tokio::test]
 async fn one_to_many_and_many_to_one() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=id,name,projects(id,name)&order=id&projects.order=id"
-        )
-        .await,
+        api.ok("/clients?select=id,name,projects(id,name)&order=id&projects.order=id")
+            .await,
         json!([
             {"id": 1, "name": "Microsoft", "projects": [{"id": 1, "name": "Windows 7"}, {"id": 2, "name": "Windows 10"}]},
             {"id": 2, "name": "Apple", "projects": [{"id": 3, "name": "IOS"}, {"id": 4, "name": "OSX"}]}
         ])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/projects?select=name,clients(name)&order=id&id=in.(1,5)"
-        )
-        .await,
+        api.ok("/projects?select=name,clients(name)&order=id&id=in.(1,5)")
+            .await,
         json!([{"name": "Windows 7", "clients": {"name": "Microsoft"}}, {"name": "Orphan", "clients": null}])
     );
 }
@@ -64,14 +49,15 @@ async fn one_to_many_and_many_to_one() {
 async fn nesting_aliases_and_star() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(&api, "/clients?select=name,work:projects(name,tasks(name,done))&id=eq.2&work.order=id&work.tasks.order=id").await,
+        api.ok("/clients?select=name,work:projects(name,tasks(name,done))&id=eq.2&work.order=id&work.tasks.order=id").await,
         json!([{"name": "Apple", "work": [
             {"name": "IOS", "tasks": [{"name": "Design IOS", "done": false}, {"name": "Code IOS", "done": false}]},
             {"name": "OSX", "tasks": [{"name": "Design OSX", "done": true}, {"name": "Code OSX", "done": false}]}
         ]}])
     );
     assert_eq!(
-        ok(&api, "/tasks?select=*,projects(*,clients(*))&id=eq.1").await,
+        api.ok("/tasks?select=*,projects(*,clients(*))&id=eq.1")
+            .await,
         json!([{"id": 1, "name": "Design w7", "done": true, "project_id": 1,
                 "projects": {"id": 1, "name": "Windows 7", "client_id": 1, "clients": {"id": 1, "name": "Microsoft"}}}])
     );
@@ -81,24 +67,19 @@ async fn nesting_aliases_and_star() {
 async fn embedded_filters_order_and_limits() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=name,projects(name)&projects.name=like.*10&order=id"
-        )
-        .await,
+        api.ok("/clients?select=name,projects(name)&projects.name=like.*10&order=id")
+            .await,
         json!([{"name": "Microsoft", "projects": [{"name": "Windows 10"}]}, {"name": "Apple", "projects": []}])
     );
     assert_eq!(
-        ok(
-            &api,
+        api.ok(
             "/clients?select=name,projects(name)&projects.order=name.desc&projects.limit=1&order=id"
         )
         .await,
         json!([{"name": "Microsoft", "projects": [{"name": "Windows 7"}]}, {"name": "Apple", "projects": [{"name": "OSX"}]}])
     );
     assert_eq!(
-        ok(
-            &api,
+        api.ok(
             "/clients?select=name,projects(name)&projects.or=(name.eq.IOS,name.eq.OSX)&order=id"
         )
         .await,
@@ -111,31 +92,23 @@ async fn inner_joins_and_null_tests_filter_parents() {
     let api = TestApi::new().await;
     let apple = json!([{"name": "Apple", "projects": [{"name": "IOS"}]}]);
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=name,projects!inner(name)&projects.name=eq.IOS"
-        )
-        .await,
+        api.ok("/clients?select=name,projects!inner(name)&projects.name=eq.IOS")
+            .await,
         apple
     );
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=name,projects(name)&projects.name=eq.IOS&projects=not.is.null"
-        )
-        .await,
+        api.ok("/clients?select=name,projects(name)&projects.name=eq.IOS&projects=not.is.null")
+            .await,
         apple
     );
     assert_eq!(
-        ok(&api, "/projects?select=name,clients()&clients=is.null").await,
+        api.ok("/projects?select=name,clients()&clients=is.null")
+            .await,
         json!([{"name": "Orphan"}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/projects?select=name,clients!inner()&clients.name=eq.Apple&order=id"
-        )
-        .await,
+        api.ok("/projects?select=name,clients!inner()&clients.name=eq.Apple&order=id")
+            .await,
         json!([{"name": "IOS"}, {"name": "OSX"}])
     );
 }
@@ -144,19 +117,13 @@ async fn inner_joins_and_null_tests_filter_parents() {
 async fn spreads_lift_columns() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(
-            &api,
-            "/projects?select=name,...clients(client_name:name)&id=eq.1"
-        )
-        .await,
+        api.ok("/projects?select=name,...clients(client_name:name)&id=eq.1")
+            .await,
         json!([{"name": "Windows 7", "client_name": "Microsoft"}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=name,...projects(project_names:name)&id=eq.1&projects.order=id"
-        )
-        .await,
+        api.ok("/clients?select=name,...projects(project_names:name)&id=eq.1&projects.order=id")
+            .await,
         json!([{"name": "Microsoft", "project_names": ["Windows 7", "Windows 10"]}])
     );
 }
@@ -165,15 +132,13 @@ async fn spreads_lift_columns() {
 async fn embedding_by_foreign_key_column() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(&api, "/post?select=headline,author_id(name)&id=eq.3").await,
+        api.ok("/post?select=headline,author_id(name)&id=eq.3")
+            .await,
         json!([{"headline": "Hi", "author_id": {"name": "Bert"}}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/users?select=name,post(headline)&id=eq.1&post.order=id"
-        )
-        .await,
+        api.ok("/users?select=name,post(headline)&id=eq.1&post.order=id")
+            .await,
         json!([{"name": "Ann", "post": [{"headline": "Hello"}, {"headline": "Again"}]}])
     );
 }
@@ -182,26 +147,20 @@ async fn embedding_by_foreign_key_column() {
 async fn many_to_many_and_one_to_one() {
     let api = with_fixtures().await;
     assert_eq!(
-        ok(
-            &api,
-            "/users?select=name,tasks(name)&order=id&tasks.order=id"
-        )
-        .await,
+        api.ok("/users?select=name,tasks(name)&order=id&tasks.order=id")
+            .await,
         json!([
             {"name": "Ann", "tasks": [{"name": "Design w7"}, {"name": "Design w10"}]},
             {"name": "Bert", "tasks": [{"name": "Design w10"}]}
         ])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/tasks?select=name,users(name)&id=eq.3&users.order=id"
-        )
-        .await,
+        api.ok("/tasks?select=name,users(name)&id=eq.3&users.order=id")
+            .await,
         json!([{"name": "Design w10", "users": [{"name": "Ann"}, {"name": "Bert"}]}])
     );
     assert_eq!(
-        ok(&api, "/users?select=name,profiles(bio)&order=id").await,
+        api.ok("/users?select=name,profiles(bio)&order=id").await,
         json!([{"name": "Ann", "profiles": {"bio": "Writes a lot"}}, {"name": "Bert", "profiles": null}])
     );
 }
@@ -226,7 +185,7 @@ async fn ambiguous_embeds_are_300_with_hints_that_resolve_them() {
         })
     );
     assert_eq!(
-        ok(&api, "/orders?select=id,billing:addresses!billing(city),shipping:addresses!shipping_address_id(city)").await,
+        api.ok("/orders?select=id,billing:addresses!billing(city),shipping:addresses!shipping_address_id(city)").await,
         json!([{"id": 1, "billing": {"city": "Oslo"}, "shipping": {"city": "Lima"}}])
     );
 }
@@ -293,33 +252,24 @@ async fn embeds_on_inserted_rows() {
 #[tokio::test]
 async fn views_embed_through_their_base_tables_keys() {
     let api = TestApi::new().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(
+    let api = api.with_sql(
         r#"CREATE VIEW api.project_titles AS SELECT id, name AS title, client_id AS "owner id" FROM api.projects;
            GRANT SELECT ON api.project_titles TO web_anon;"#,
     )
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    let api = api.reopen().await;
+    .await;
     assert_eq!(
-        ok(
-            &api,
-            "/project_titles?select=title,clients(name)&id=in.(1,5)&order=id"
-        )
-        .await,
+        api.ok("/project_titles?select=title,clients(name)&id=in.(1,5)&order=id")
+            .await,
         json!([{"title": "Windows 7", "clients": {"name": "Microsoft"}}, {"title": "Orphan", "clients": null}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/clients?select=name,project_titles(title)&id=eq.2&project_titles.order=id"
-        )
-        .await,
+        api.ok("/clients?select=name,project_titles(title)&id=eq.2&project_titles.order=id")
+            .await,
         json!([{"name": "Apple", "project_titles": [{"title": "IOS"}, {"title": "OSX"}]}])
     );
     assert_eq!(
-        ok(&api, "/tasks?select=name,project_titles(title)&id=eq.8").await,
+        api.ok("/tasks?select=name,project_titles(title)&id=eq.8")
+            .await,
         json!([{"name": "Code OSX", "project_titles": {"title": "OSX"}}])
     );
 }
@@ -328,11 +278,8 @@ async fn views_embed_through_their_base_tables_keys() {
 async fn ordering_by_a_to_one_embed() {
     let api = TestApi::new().await;
     assert_eq!(
-        ok(
-            &api,
-            "/projects?select=name,clients(name)&order=clients(name).desc,id&limit=3"
-        )
-        .await,
+        api.ok("/projects?select=name,clients(name)&order=clients(name).desc,id&limit=3")
+            .await,
         json!([
             {"name": "Orphan", "clients": null},
             {"name": "Windows 7", "clients": {"name": "Microsoft"}},
@@ -340,16 +287,13 @@ async fn ordering_by_a_to_one_embed() {
         ])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/projects?select=name,client:clients(name)&order=client(name).asc.nullslast,id"
-        )
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect::<Vec<_>>(),
+        api.ok("/projects?select=name,client:clients(name)&order=client(name).asc.nullslast,id")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
         ["IOS", "OSX", "Windows 7", "Windows 10", "Orphan"]
     );
     let response = api

@@ -4,7 +4,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApi;
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn names(api: &TestApi, uri: &str) -> Vec<String> {
     let response = api.get(uri).await;
@@ -15,12 +15,6 @@ async fn names(api: &TestApi, uri: &str) -> Vec<String> {
         .iter()
         .map(|r| r["name"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn ok(api: &TestApi, uri: &str) -> Value {
-    let response = api.get(uri).await;
-    assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
-    response.json()
 }
 
 #[tokio::test]
@@ -111,84 +105,57 @@ async fn logic_trees() {
 #[tokio::test]
 async fn json_paths_arrays_and_casts() {
     let api = TestApi::new().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(
+    let api = api.with_sql(
         r#"CREATE TABLE api.things (id int PRIMARY KEY, data jsonb, plain json, tags text[], during int4range);
            INSERT INTO api.things VALUES
              (1, '{"color": "red", "size": 3, "dims": [1, 2]}', '{"a": {"b": "x"}}', '{a,b}', '[1,5)'),
              (2, '{"color": "blue", "size": 1, "dims": [7]}', '{"a": {"b": "y"}}', '{b,c}', '[5,9)');
            GRANT SELECT ON api.things TO web_anon;"#,
     )
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    let api = api.reopen().await;
+    .await;
     assert_eq!(
-        ok(
-            &api,
-            "/things?select=id,data-%3E%3Ecolor,size:data-%3Esize,data-%3Edims-%3E0&order=id"
-        )
-        .await,
+        api.ok("/things?select=id,data-%3E%3Ecolor,size:data-%3Esize,data-%3Edims-%3E0&order=id")
+            .await,
         json!([{"id": 1, "color": "red", "size": 3, "dims": 1}, {"id": 2, "color": "blue", "size": 1, "dims": 7}])
     );
+    let cases = [
+        (
+            "/things?select=id&data-%3E%3Ecolor=eq.blue",
+            json!([{"id": 2}]),
+        ),
+        ("/things?select=id&data-%3Esize=gt.2", json!([{"id": 1}])),
+        (
+            "/things?select=id&plain-%3Ea-%3E%3Eb=eq.y",
+            json!([{"id": 2}]),
+        ),
+        (
+            "/things?select=id&data-%3Edims-%3E-1=eq.2",
+            json!([{"id": 1}]),
+        ),
+        (
+            "/things?select=id&order=data-%3E%3Ecolor",
+            json!([{"id": 2}, {"id": 1}]),
+        ),
+        (
+            "/things?select=id&data=cs.%7B%22color%22%3A%22red%22%7D",
+            json!([{"id": 1}]),
+        ),
+        ("/things?select=id&tags=cs.%7Ba%7D", json!([{"id": 1}])),
+        ("/things?select=id&tags=ov.%7Bc,z%7D", json!([{"id": 2}])),
+        (
+            "/things?select=id&tags=cd.%7Ba,b,c%7D&order=id",
+            json!([{"id": 1}, {"id": 2}]),
+        ),
+        ("/things?select=id&during=adj.%5B9,10)", json!([{"id": 2}])),
+        ("/things?select=id&during=sl.%5B6,7)", json!([{"id": 1}])),
+        ("/things?select=id&during=sr.%5B2,3)", json!([{"id": 2}])),
+    ];
+    for (uri, expected) in cases {
+        assert_eq!(api.ok(uri).await, expected, "{uri}");
+    }
     assert_eq!(
-        ok(&api, "/things?select=id&data-%3E%3Ecolor=eq.blue").await,
-        json!([{"id": 2}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&data-%3Esize=gt.2").await,
-        json!([{"id": 1}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&plain-%3Ea-%3E%3Eb=eq.y").await,
-        json!([{"id": 2}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&data-%3Edims-%3E-1=eq.2").await,
-        json!([{"id": 1}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&order=data-%3E%3Ecolor").await,
-        json!([{"id": 2}, {"id": 1}])
-    );
-    assert_eq!(
-        ok(
-            &api,
-            "/things?select=id&data=cs.%7B%22color%22%3A%22red%22%7D"
-        )
-        .await,
-        json!([{"id": 1}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&tags=cs.%7Ba%7D").await,
-        json!([{"id": 1}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&tags=ov.%7Bc,z%7D").await,
-        json!([{"id": 2}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&tags=cd.%7Ba,b,c%7D&order=id").await,
-        json!([{"id": 1}, {"id": 2}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&during=adj.%5B9,10)").await,
-        json!([{"id": 2}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&during=sl.%5B6,7)").await,
-        json!([{"id": 1}])
-    );
-    assert_eq!(
-        ok(&api, "/things?select=id&during=sr.%5B2,3)").await,
-        json!([{"id": 2}])
-    );
-    assert_eq!(
-        ok(
-            &api,
-            "/people?select=id,age::text,tall:height::bigint&id=eq.1"
-        )
-        .await,
+        api.ok("/people?select=id,age::text,tall:height::bigint&id=eq.1")
+            .await,
         json!([{"id": 1, "age": "30", "tall": 165}])
     );
     let response = api.get("/people?select=age::nosuchtype").await;
@@ -214,15 +181,12 @@ async fn aggregates_are_disabled_by_default() {
 async fn aggregates_when_enabled() {
     let api = TestApi::with_settings(&[("db-aggregates-enabled", "true")]).await;
     assert_eq!(
-        ok(&api, "/people?select=count()").await,
+        api.ok("/people?select=count()").await,
         json!([{"count": 7}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/people?select=student,n:count(),age.max(),height.avg()::int&order=student"
-        )
-        .await,
+        api.ok("/people?select=student,n:count(),age.max(),height.avg()::int&order=student")
+            .await,
         json!([
             {"student": false, "n": 2, "max": 45, "avg": 173},
             {"student": true, "n": 4, "max": 22, "avg": 158},
@@ -230,19 +194,18 @@ async fn aggregates_when_enabled() {
         ])
     );
     assert_eq!(
-        ok(&api, "/people?select=total:age::numeric.sum()&age=gte.18").await,
+        api.ok("/people?select=total:age::numeric.sum()&age=gte.18")
+            .await,
         json!([{"total": 116}])
     );
     assert_eq!(
-        ok(&api, "/clients?select=name,projects(count())&order=id").await,
+        api.ok("/clients?select=name,projects(count())&order=id")
+            .await,
         json!([{"name": "Microsoft", "projects": [{"count": 2}]}, {"name": "Apple", "projects": [{"count": 2}]}])
     );
     assert_eq!(
-        ok(
-            &api,
-            "/tasks?select=done,projects(name),count()&project_id=in.(1,2)&order=done"
-        )
-        .await,
+        api.ok("/tasks?select=done,projects(name),count()&project_id=in.(1,2)&order=done")
+            .await,
         json!([
             {"done": false, "projects": {"name": "Windows 10"}, "count": 2},
             {"done": true, "projects": {"name": "Windows 7"}, "count": 2}
@@ -253,21 +216,14 @@ async fn aggregates_when_enabled() {
 #[tokio::test]
 async fn computed_columns_select_filter_and_order() {
     let api = TestApi::new().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(
+    let api = api.with_sql(
         "CREATE FUNCTION api.initial(api.people) RETURNS text LANGUAGE sql STABLE AS $$ SELECT left($1.name, 1) $$;
          CREATE FUNCTION api.is_adult(p api.people) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT p.age >= 18 $$;",
     )
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    let api = api.reopen().await;
+    .await;
     assert_eq!(
-        ok(
-            &api,
-            "/people?select=name,initial,adult:is_adult&id=in.(1,2)&order=id"
-        )
-        .await,
+        api.ok("/people?select=name,initial,adult:is_adult&id=in.(1,2)&order=id")
+            .await,
         json!([{"name": "Alice", "initial": "A", "adult": true}, {"name": "Bob", "initial": "B", "adult": false}])
     );
     assert_eq!(

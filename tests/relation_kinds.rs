@@ -14,7 +14,6 @@ async fn partitioned_foreign_and_materialized_relations_are_readable() {
     let mut permissions = std::fs::metadata(csv.path()).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o644);
     std::fs::set_permissions(csv.path(), permissions).unwrap();
-    let mut admin = api.admin().await;
     let setup = format!(
         "CREATE TABLE api.measurements (day date NOT NULL, value int) PARTITION BY RANGE (day);
          CREATE TABLE api.measurements_2026 PARTITION OF api.measurements
@@ -28,11 +27,7 @@ async fn partitioned_foreign_and_materialized_relations_are_readable() {
          GRANT SELECT ON api.measurements, api.cities, api.client_names TO web_anon;",
         csv.path().display()
     );
-    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let api = api.reopen().await;
+    let api = api.with_sql(&setup).await;
     let cases = [
         (
             "/measurements?value=gt.8",

@@ -127,6 +127,24 @@ impl TestApi {
         }
     }
 
+    /// This test's database after `sql` (run as the superuser), served by a new pgway that sees
+    /// what it created.
+    pub async fn with_sql(self, sql: &str) -> TestApi {
+        let mut admin = self.admin().await;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        self.reopen().await
+    }
+
+    /// The JSON body of a GET that must answer 200.
+    pub async fn ok(&self, uri: &str) -> Value {
+        let response = self.get(uri).await;
+        assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.body);
+        response.json()
+    }
+
     /// A superuser connection to this test's database, to check what requests did.
     pub async fn admin(&self) -> PgConnection {
         PgConnection::connect(&self.cluster.url("postgres", &self.database))
