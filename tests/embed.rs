@@ -310,3 +310,30 @@ async fn ordering_by_a_to_one_embed() {
         })
     );
 }
+
+#[tokio::test]
+async fn long_names_nest_deeply_without_alias_clashes() {
+    let long = "a_table_with_a_name_of_exactly_sixty_three_bytes_for_alias_test";
+    assert_eq!(long.len(), 63);
+    let api = TestApi::new()
+        .await
+        .with_sql(&format!(
+            "CREATE TABLE api.{long} (id int PRIMARY KEY, parent_id int REFERENCES api.{long});
+             INSERT INTO api.{long} VALUES (1, NULL), (2, 1), (3, 2), (4, 3);
+             GRANT SELECT ON api.{long} TO web_anon;"
+        ))
+        .await;
+    let nested = format!(
+        "/{long}?select=id,p:{long}!parent_id(id,p:{long}!parent_id(id,p:{long}!parent_id(id)))&id=eq.4"
+    );
+    assert_eq!(
+        api.ok(&nested).await,
+        json!([{"id": 4, "p": {"id": 3, "p": {"id": 2, "p": {"id": 1}}}}])
+    );
+    // The hint's column on the source side picks the direction: `!id` leads to the children.
+    let children = format!("/{long}?select=id,children:{long}!id(id)&id=eq.1");
+    assert_eq!(
+        api.ok(&children).await,
+        json!([{"id": 1, "children": [{"id": 2}]}])
+    );
+}

@@ -26,7 +26,15 @@ pub(super) fn relationship<'c>(
             .as_deref()
             .is_none_or(|hint| r.matches_hint(hint))
     };
-    let candidates: Vec<&Relationship> = all.iter().filter(named).filter(hinted).collect();
+    let mut candidates: Vec<&Relationship> = all.iter().filter(named).filter(hinted).collect();
+    // A self-referencing key matches a column hint both ways; the hint's column on the source
+    // side picks the direction (`!parent_id`: to the parent, `!id`: to the children).
+    if let (Some(hint), [_, _, ..]) = (embed.hint.as_deref(), candidates.as_slice()) {
+        let on_source = |r: &&&Relationship| r.source_columns().iter().any(|c| c.as_str() == hint);
+        if candidates.iter().filter(on_source).count() == 1 {
+            candidates.retain(|r| on_source(&r));
+        }
+    }
     match candidates.as_slice() {
         [one] => Ok(one),
         [] => Err(PlanError::NoRelationship(Box::new(NoRelationship {

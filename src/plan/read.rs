@@ -152,9 +152,16 @@ struct Builder<'c> {
 }
 
 impl Builder<'_> {
+    /// A statement-wide unique alias, `{base}_{n}`, within Postgres' 63-byte identifier limit
+    /// (a longer one would be truncated, counter first, and could collide).
     fn next_alias(&mut self, base: &str) -> String {
+        const MAX_BASE: usize = 48;
         self.aliases += 1;
-        format!("{base}_{}", self.aliases)
+        let mut end = base.len().min(MAX_BASE);
+        while !base.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}_{}", &base[..end], self.aliases)
     }
 
     fn level(
@@ -207,7 +214,7 @@ impl Builder<'_> {
                         cast: cast.map(|name| self.cast(&name)).transpose()?,
                     });
                 }
-                SelectItem::Embed(embed) => embeds.push(self.embed(relation, &alias, embed)?),
+                SelectItem::Embed(embed) => embeds.push(self.embed(relation, embed)?),
             }
         }
         let filters = request
@@ -252,12 +259,7 @@ impl Builder<'_> {
         })
     }
 
-    fn embed(
-        &mut self,
-        parent: &Relation,
-        parent_alias: &str,
-        embed: Embed,
-    ) -> Result<EmbedPlan, PlanError> {
+    fn embed(&mut self, parent: &Relation, embed: Embed) -> Result<EmbedPlan, PlanError> {
         let relationship = embed::relationship(self.cache, parent, &embed)?.clone();
         let target = self
             .cache
@@ -270,7 +272,7 @@ impl Builder<'_> {
             })?;
         let key = embed.target().to_owned();
         let alias = self.next_alias(target.name.name.as_str());
-        let lateral = self.next_alias(&format!("{parent_alias}_{}", embed.name));
+        let lateral = self.next_alias(&format!("{}_{}", parent.name.name, embed.name));
         let output = !embed.request.select.is_empty();
         Ok(EmbedPlan {
             key,
