@@ -26,6 +26,7 @@ pub struct Settings {
     pub jwt_configured: bool,
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
+    pub request: crate::context::SettingsConfig,
 }
 
 impl Settings {
@@ -49,6 +50,7 @@ impl Settings {
             jwt_configured: config.jwt.is_configured(),
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             aggregates_enabled: config.aggregates_enabled,
+            request: config.request_settings.clone(),
         }
     }
 }
@@ -170,12 +172,13 @@ pub struct App {
 impl App {
     /// Connects, loads the schema cache and builds the API.
     pub async fn start(config: &Config) -> Result<App, StartError> {
-        let db = Database::connect(
+        let db = Database::with_pre_request(
             config.db.clone(),
             &PoolSettings {
                 size: config.pool_size,
                 acquisition_timeout: config.pool_acquisition_timeout,
             },
+            config.pre_request.as_deref(),
         );
         let settings = Settings::from_config(config);
         let cache = {

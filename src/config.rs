@@ -124,6 +124,16 @@ pub const KEYS: &[Key] = &[
         help: "error, warn, info or debug [default: info]",
     },
     Key {
+        name: "db-pre-request",
+        aliases: &["pre-request"],
+        help: "Function (schema.name) called in every request's transaction before its statement",
+    },
+    Key {
+        name: "jwt-claims-as-settings",
+        aliases: &[],
+        help: "Also set each JWT claim as jwt.claims.<name>, as PostGraphile does [default: false]",
+    },
+    Key {
         name: "db-aggregates-enabled",
         aliases: &[],
         help: "Allow count(), sum(), avg(), min() and max() in select [default: false]",
@@ -151,6 +161,8 @@ pub enum ConfigError {
 #[derive(Debug, Default)]
 pub struct Sources {
     values: BTreeMap<&'static str, String>,
+    /// `app.settings.*`, by full name.
+    app_settings: BTreeMap<String, String>,
 }
 
 impl Sources {
@@ -182,6 +194,12 @@ impl Sources {
     pub fn env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> &mut Self {
         let vars: BTreeMap<String, String> = vars.into_iter().collect();
         for prefix in ["PGRST_", "PGWAY_"] {
+            let app = format!("{prefix}APP_SETTINGS_");
+            for (var, value) in vars.iter().filter(|(var, _)| var.starts_with(&app)) {
+                let name = var[app.len()..].to_lowercase();
+                self.app_settings
+                    .insert(format!("app.settings.{name}"), value.clone());
+            }
             for key in KEYS {
                 for name in std::iter::once(&key.name).chain(key.aliases) {
                     let var = format!("{prefix}{}", name.to_uppercase().replace('-', "_"));
@@ -196,6 +214,11 @@ impl Sources {
 
     /// Sets `key` (or one of its aliases) to `value`.
     pub fn set(&mut self, key: &str, value: &str) -> Result<&mut Self, ConfigError> {
+        if let Some(name) = key.strip_prefix("app.settings.").filter(|n| !n.is_empty()) {
+            self.app_settings
+                .insert(format!("app.settings.{name}"), value.to_owned());
+            return Ok(self);
+        }
         let known = KEYS
             .iter()
             .find(|k| k.name == key || k.aliases.contains(&key))
@@ -244,6 +267,9 @@ pub struct Config {
     /// Origins CORS allows; empty allows any.
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
+    pub pre_request: Option<String>,
+    /// `app.settings.*` and `jwt-claims-as-settings`.
+    pub request_settings: crate::context::SettingsConfig,
 }
 
 /// How JWTs are verified: the `jwt-*` keys.
@@ -335,6 +361,15 @@ impl Config {
             log_level: sources.get("log-level").unwrap_or("info").to_owned(),
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
             aggregates_enabled: sources.parse("db-aggregates-enabled", false)?,
+            pre_request: sources.get("db-pre-request").map(str::to_owned),
+            request_settings: crate::context::SettingsConfig {
+                app_settings: sources
+                    .app_settings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                    .collect(),
+                claims_as_settings: sources.parse("jwt-claims-as-settings", false)?,
+            },
         })
     }
 }

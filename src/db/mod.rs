@@ -6,6 +6,7 @@
 
 mod error;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -14,7 +15,7 @@ use sqlx::{AssertSqlSafe, PgPool};
 pub use error::DbError;
 
 use crate::auth::Identity;
-use crate::sql::{Bind, Statement};
+use crate::sql::{Bind, Statement, quote_ident};
 
 /// How a request's transaction may touch data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,10 @@ pub struct RequestSettings<'a> {
     pub search_path: &'a str,
     pub method: &'a str,
     pub path: &'a str,
+    /// JSON objects: the request's headers, its cookies, and other settings by name.
+    pub headers: &'a str,
+    pub cookies: &'a str,
+    pub extra: &'a str,
 }
 
 /// What a statement returned: the total count (when asked for), the number of rows in the page,
@@ -50,15 +55,31 @@ pub struct PoolSettings {
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: PgPool,
+    /// `SELECT "schema"."fn"()` of `db-pre-request`, run after the settings.
+    pre_request: Option<Arc<str>>,
 }
 
+/// Every setting in one round trip, in PostgREST's order; the variable ones come from a JSON
+/// object, so no name is ever formatted into SQL.
 const SETTINGS: &str = "SELECT set_config('search_path', $1, true), set_config('role', $2, true), \
      set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true), \
-     set_config('request.path', $5, true)";
+     set_config('request.path', $5, true), set_config('request.headers', $6, true), \
+     set_config('request.cookies', $7, true), \
+     (SELECT count(set_config(key, value, true)) FROM json_each_text($8::json))";
 
 impl Database {
     /// A pool that connects lazily, so the server starts while the database is still coming up.
     pub fn connect(options: PgConnectOptions, pool: &PoolSettings) -> Database {
+        Self::with_pre_request(options, pool, None)
+    }
+
+    /// As [`Database::connect`], calling `pre_request` (`schema.function`, from the
+    /// configuration) in every transaction after its settings, as PostgREST's `db-pre-request`.
+    pub fn with_pre_request(
+        options: PgConnectOptions,
+        pool: &PoolSettings,
+        pre_request: Option<&str>,
+    ) -> Database {
         let pool = PgPoolOptions::new()
             .max_connections(pool.size)
             .acquire_timeout(pool.acquisition_timeout)
@@ -66,7 +87,14 @@ impl Database {
             // surface as errors and are replaced anyway.
             .test_before_acquire(false)
             .connect_lazy_with(options);
-        Database { pool }
+        let pre_request = pre_request.map(|function| {
+            let name = match function.split_once('.') {
+                Some((schema, name)) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
+                None => quote_ident(function),
+            };
+            Arc::from(format!("SELECT {name}()"))
+        });
+        Database { pool, pre_request }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -92,8 +120,16 @@ impl Database {
             .bind(claims)
             .bind(settings.method)
             .bind(settings.path)
+            .bind(settings.headers)
+            .bind(settings.cookies)
+            .bind(settings.extra)
             .execute(&mut *tx)
             .await?;
+        if let Some(pre_request) = &self.pre_request {
+            sqlx::query(AssertSqlSafe(pre_request.clone()))
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut query =
             sqlx::query_as::<_, (Option<i64>, i64, String)>(AssertSqlSafe(statement.sql));
         for bind in statement.binds {

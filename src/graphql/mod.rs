@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use async_graphql::dynamic::{Schema, SchemaError};
 
-use crate::auth::Identity;
+use crate::context::RequestContext;
 use crate::db::Database;
 use crate::schema::{Cache, Ident};
 
@@ -54,7 +54,7 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct RequestData {
     pub db: Database,
-    pub identity: Identity,
+    pub context: RequestContext,
     pub search_path: String,
 }
 

@@ -11,7 +11,7 @@ use super::args::{Args, Paging};
 use super::fields::{Page, Row, ready};
 use super::model::{Model, Table};
 use super::{RequestData, error, lower};
-use crate::db::{Access, RequestSettings};
+use crate::db::Access;
 use crate::plan::{ReadOptions, ReadPlan, ReadRequest};
 use crate::schema::Cache;
 use crate::sql::{self, Shape};
@@ -47,12 +47,7 @@ impl Reader {
         };
         let plan =
             ReadPlan::build(&self.cache, relation, request, options).map_err(error::from_plan)?;
-        let settings = RequestSettings {
-            identity: &data.identity,
-            search_path: &data.search_path,
-            method: "POST",
-            path: "/graphql",
-        };
+        let settings = data.context.settings(&data.search_path);
         let output = data
             .db
             .run(
@@ -61,7 +56,7 @@ impl Reader {
                 sql::read(&plan, Shape::Array, count),
             )
             .await
-            .map_err(|e| error::from_db(e, data.identity.authenticated))?;
+            .map_err(|e| error::from_db(e, data.context.identity.authenticated))?;
         let rows = serde_json::from_str(&output.body)
             .map_err(|e| Error::new(format!("internal: unreadable result: {e}")))?;
         Ok((rows, output.total))

@@ -4,13 +4,16 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use async_graphql::dynamic::Schema;
+use axum::http::{HeaderMap, Method, Uri};
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::Mutex;
 
 use super::{Options, RequestData, build, execute};
-use crate::auth::Identity;
+use crate::auth::Authenticator;
+use crate::config::JwtConfig;
+use crate::context::{RequestContext, SettingsConfig};
 use crate::db::{Database, PoolSettings};
 use crate::embedded::{self, Cluster};
 
@@ -123,15 +126,18 @@ impl Api {
             size: 4,
             acquisition_timeout: Duration::from_secs(5),
         };
-        let mut claims = serde_json::Map::new();
-        claims.insert("role".into(), json!("web_anon"));
+        let auth = Authenticator::new(&JwtConfig::default(), Some("web_anon".into()));
+        let context = RequestContext::new(
+            &auth,
+            &SettingsConfig::default(),
+            &Method::POST,
+            &Uri::from_static("/graphql"),
+            &HeaderMap::new(),
+        )
+        .unwrap();
         let data = RequestData {
             db: Database::connect(connect, &pool),
-            identity: Identity {
-                role: "web_anon".into(),
-                claims,
-                authenticated: false,
-            },
+            context,
             search_path: format!("{}, public", exposed),
         };
         Api {

@@ -25,8 +25,8 @@ pub use error::RequestError;
 use headers::{Preferences, ReturnPreference};
 
 use crate::app::App;
-use crate::auth::{AuthError, Identity};
-use crate::db::{Access, RequestSettings};
+use crate::context::RequestContext;
+use crate::db::Access;
 use crate::error::ApiError;
 use crate::plan::{self, InsertPlan, InsertRequest, ReadPlan};
 use crate::sql;
@@ -41,40 +41,6 @@ pub fn router() -> Router<Arc<App>> {
         .route("/rpc/{function}", axum::routing::any(rpc))
 }
 
-/// The caller and the request line, as the transaction's settings need them.
-struct Caller {
-    identity: Identity,
-    method: String,
-    path: String,
-}
-
-impl Caller {
-    fn from_request(
-        app: &App,
-        method: &Method,
-        uri: &Uri,
-        headers: &HeaderMap,
-    ) -> Result<Caller, AuthError> {
-        let authorization = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        Ok(Caller {
-            identity: app.auth.authenticate(authorization)?,
-            method: method.to_string(),
-            path: uri.path().to_owned(),
-        })
-    }
-
-    fn settings<'a>(&'a self, search_path: &'a str) -> RequestSettings<'a> {
-        RequestSettings {
-            identity: &self.identity,
-            search_path,
-            method: &self.method,
-            path: &self.path,
-        }
-    }
-}
-
 async fn read(
     State(app): State<Arc<App>>,
     Path(relation): Path<String>,
@@ -82,7 +48,7 @@ async fn read(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::from_request(&app, &method, &uri, &headers)?;
+    let caller = RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
     let media = media::negotiate(&headers)?;
@@ -115,7 +81,7 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::from_request(&app, &method, &uri, &headers)?;
+    let caller = RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, true, &api.cache.schemas)?;
     headers::accept_json(&headers)?;

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use crate::app::App;
+use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::graphql::{self, RequestData};
 
@@ -17,14 +18,18 @@ pub async fn graphiql(State(app): State<Arc<App>>) -> Html<String> {
     graphql::graphiql::page(endpoint, &format!("{endpoint}/assets"))
 }
 
-pub async fn execute(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let identity = match app.auth.authenticate(authorization) {
-        Ok(identity) => identity,
-        Err(error) => return graphql_error(ApiError::from(error)),
-    };
+pub async fn execute(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let context =
+        match RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers) {
+            Ok(context) => context,
+            Err(error) => return graphql_error(ApiError::from(error)),
+        };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
@@ -45,7 +50,7 @@ pub async fn execute(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     };
     let data = RequestData {
         db: app.db.clone(),
-        identity,
+        context,
         search_path: api.search_path(schema).to_owned(),
     };
     let response = api.graphql.execute(request.data(data)).await;

@@ -85,6 +85,8 @@ pub struct TestApi {
     pub router: Router,
     pub database: String,
     cluster: Arc<Cluster>,
+    /// The extra configuration keys, kept for `reopen`.
+    settings: Vec<(String, String)>,
 }
 
 impl TestApi {
@@ -110,7 +112,12 @@ impl TestApi {
 
     /// A new pgway over this test's database, with a fresh schema cache.
     pub async fn reopen(&self) -> TestApi {
-        Self::serve(self.cluster.clone(), self.database.clone(), &[]).await
+        let settings: Vec<(&str, &str)> = self
+            .settings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Self::serve(self.cluster.clone(), self.database.clone(), &settings).await
     }
 
     async fn serve(cluster: Arc<Cluster>, database: String, settings: &[(&str, &str)]) -> TestApi {
@@ -124,6 +131,10 @@ impl TestApi {
             app,
             database,
             cluster,
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
