@@ -362,14 +362,14 @@ impl Config {
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
             aggregates_enabled: sources.parse("db-aggregates-enabled", false)?,
             pre_request: sources.get("db-pre-request").map(str::to_owned),
-            request_settings: crate::context::SettingsConfig {
-                app_settings: sources
+            request_settings: crate::context::SettingsConfig::new(
+                sources
                     .app_settings
                     .iter()
                     .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                     .collect(),
-                claims_as_settings: sources.parse("jwt-claims-as-settings", false)?,
-            },
+                sources.parse("jwt-claims-as-settings", false)?,
+            ),
         })
     }
 }

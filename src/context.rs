@@ -11,12 +11,31 @@ use crate::auth::{AuthError, Authenticator, Identity};
 use crate::db::RequestSettings;
 
 /// Configuration of the settings every request carries.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SettingsConfig {
     /// `app.settings.*` from the configuration, set on every request.
-    pub app_settings: Map<String, Value>,
+    app_settings: Map<String, Value>,
+    /// The same as JSON, serialised once.
+    app_settings_json: String,
     /// Also set each top-level claim as `jwt.claims.<name>`, as PostGraphile does.
-    pub claims_as_settings: bool,
+    claims_as_settings: bool,
+}
+
+impl SettingsConfig {
+    pub fn new(app_settings: Map<String, Value>, claims_as_settings: bool) -> SettingsConfig {
+        let app_settings_json = Value::Object(app_settings.clone()).to_string();
+        SettingsConfig {
+            app_settings,
+            app_settings_json,
+            claims_as_settings,
+        }
+    }
+}
+
+impl Default for SettingsConfig {
+    fn default() -> SettingsConfig {
+        SettingsConfig::new(Map::new(), false)
+    }
 }
 
 /// One request's caller and settings.
@@ -45,16 +64,19 @@ impl RequestContext {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         let identity = auth.authenticate(authorization)?;
-        let mut extra = config.app_settings.clone();
-        if config.claims_as_settings {
+        let extra = if config.claims_as_settings {
+            let mut extra = config.app_settings.clone();
             extra.extend(claim_settings(&identity));
-        }
+            Value::Object(extra).to_string()
+        } else {
+            config.app_settings_json.clone()
+        };
         Ok(RequestContext {
             method: method.to_string(),
             path: uri.path().to_owned(),
             headers: headers_json(headers),
             cookies: cookies_json(headers),
-            extra: Value::Object(extra).to_string(),
+            extra,
             identity,
         })
     }
