@@ -231,3 +231,30 @@ async fn unavailable_media_types_are_406() {
                "message": "None of these media types are available: text/unknowntype"})
     );
 }
+
+#[tokio::test]
+async fn planned_and_estimated_counts() {
+    // Analysed, the planner knows the table's size exactly.
+    let api = TestApi::new().await.with_sql("ANALYZE api.people;").await;
+    let planned = [("prefer", "count=planned")];
+    let response = api
+        .request(Method::GET, "/people?select=id&limit=2", &planned, "")
+        .await;
+    assert_eq!(response.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.header("content-range"), Some("0-1/7"));
+    assert_eq!(response.header("preference-applied"), Some("count=planned"));
+    // Estimated: the planner's number above db-max-rows, the exact count up to it.
+    let capped = TestApi::with_settings(&[("db-max-rows", "3")])
+        .await
+        .with_sql("ANALYZE api.people;")
+        .await;
+    let estimated = [("prefer", "count=estimated")];
+    let response = capped
+        .request(Method::GET, "/people?select=id", &estimated, "")
+        .await;
+    assert_eq!(response.header("content-range"), Some("0-2/7"));
+    let response = capped
+        .request(Method::GET, "/people?select=id&id=lte.2", &estimated, "")
+        .await;
+    assert_eq!(response.header("content-range"), Some("0-1/2"));
+}

@@ -108,6 +108,40 @@ impl Database {
         access: Access,
         statement: Statement,
     ) -> Result<Output, DbError> {
+        let mut tx = self.begin(settings, access).await?;
+        let output = fetch(&mut tx, statement).await?;
+        tx.commit().await?;
+        Ok(output)
+    }
+
+    /// As [`Database::run`], first asking the planner how many rows `estimate` (an `EXPLAIN
+    /// (FORMAT JSON)` statement) yields; `statement` gets that estimate and decides the rest.
+    /// The estimate is the total unless the statement counted rows itself.
+    pub async fn run_estimated(
+        &self,
+        settings: &RequestSettings<'_>,
+        access: Access,
+        estimate: Statement,
+        statement: impl FnOnce(i64) -> Statement,
+    ) -> Result<Output, DbError> {
+        let mut tx = self.begin(settings, access).await?;
+        let query = sqlx::query_as::<_, (serde_json::Value,)>(AssertSqlSafe(estimate.sql));
+        let (plan,) = bound(query, estimate.binds).fetch_one(&mut *tx).await?;
+        let rows = plan[0]["Plan"]["Plan Rows"]
+            .as_f64()
+            .map_or(0, |rows| rows as i64);
+        let mut output = fetch(&mut tx, statement(rows)).await?;
+        tx.commit().await?;
+        output.total = output.total.or(Some(rows));
+        Ok(output)
+    }
+
+    /// `BEGIN`, the request's settings, and the pre-request function.
+    async fn begin(
+        &self,
+        settings: &RequestSettings<'_>,
+        access: Access,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
         let begin = match access {
             Access::ReadOnly => "BEGIN READ ONLY",
             Access::ReadWrite => "BEGIN",
@@ -130,21 +164,35 @@ impl Database {
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut query =
-            sqlx::query_as::<_, (Option<i64>, i64, String)>(AssertSqlSafe(statement.sql));
-        for bind in statement.binds {
-            query = match bind {
-                Bind::Text(text) => query.bind(text),
-                Bind::TextArray(texts) => query.bind(texts),
-                Bind::Int(n) => query.bind(n),
-            };
-        }
-        let (total, page_total, body) = query.fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Output {
-            total,
-            page_total,
-            body,
-        })
+        Ok(tx)
     }
+}
+
+/// Runs a statement of the `(total, page rows, body)` shape.
+async fn fetch(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    statement: Statement,
+) -> Result<Output, DbError> {
+    let query = sqlx::query_as::<_, (Option<i64>, i64, String)>(AssertSqlSafe(statement.sql));
+    let (total, page_total, body) = bound(query, statement.binds).fetch_one(&mut **tx).await?;
+    Ok(Output {
+        total,
+        page_total,
+        body,
+    })
+}
+
+/// A query with the statement's binds.
+fn bound<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind(text),
+            Bind::TextArray(texts) => query.bind(texts),
+            Bind::Int(n) => query.bind(n),
+        };
+    }
+    query
 }

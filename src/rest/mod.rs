@@ -22,7 +22,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 pub use error::RequestError;
-use headers::{Preferences, ReturnPreference};
+use headers::{CountPreference, Preferences, ReturnPreference};
 
 use crate::app::App;
 use crate::context::RequestContext;
@@ -59,16 +59,34 @@ async fn read(
     }
     let target = plan::relation(&api.cache, schema, &relation)?;
     let plan = ReadPlan::build(&api.cache, target, params.read, app.settings.read_options())?;
-    let statement = sql::read(&plan, media.shape(), preferences.count.is_some());
-    let output = app
-        .db
-        .run(
-            &caller.settings(api.search_path(schema)),
-            Access::ReadOnly,
-            statement,
-        )
-        .await
-        .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+    let settings = caller.settings(api.search_path(schema));
+    let shape = media.shape();
+    let max_rows = app
+        .settings
+        .max_rows
+        .and_then(|max| i64::try_from(max).ok());
+    let output = match (preferences.count, max_rows) {
+        (Some(CountPreference::Planned), _) => {
+            let estimate = sql::estimate(&plan);
+            let read = |_| sql::read(&plan, shape, false);
+            app.db
+                .run_estimated(&settings, Access::ReadOnly, estimate, read)
+                .await
+        }
+        // Exact up to db-max-rows, the planner's estimate above.
+        (Some(CountPreference::Estimated), Some(max)) => {
+            let estimate = sql::estimate(&plan);
+            let read = |rows| sql::read(&plan, shape, rows <= max);
+            app.db
+                .run_estimated(&settings, Access::ReadOnly, estimate, read)
+                .await
+        }
+        (count, _) => {
+            let statement = sql::read(&plan, shape, count.is_some());
+            app.db.run(&settings, Access::ReadOnly, statement).await
+        }
+    }
+    .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
     let location = response::location(uri.path(), uri.query());
     response::read(media, plan.range.offset, output, &preferences, location)
 }

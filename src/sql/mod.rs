@@ -10,7 +10,7 @@ mod insert;
 mod read;
 
 pub use insert::insert;
-pub use read::{Shape, read};
+pub use read::{Shape, estimate, read};
 
 use crate::schema::{QualifiedName, SqlType};
 

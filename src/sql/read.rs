@@ -15,6 +15,15 @@ pub(super) enum Source {
     WriteResult,
 }
 
+/// `EXPLAIN (FORMAT JSON)` of the rows the root level's filters match: the planner's count, for
+/// `Prefer: count=planned|estimated`.
+pub fn estimate(plan: &ReadPlan) -> Statement {
+    let mut sql = SqlBuilder::default();
+    sql.push("EXPLAIN (FORMAT JSON) ");
+    level(&mut sql, plan, Source::Relation, None, Mode::Count);
+    sql.finish()
+}
+
 /// How Postgres shapes the body from the rows of `_postgrest_t`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
