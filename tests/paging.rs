@@ -76,6 +76,27 @@ async fn counts_respect_embedded_inner_joins() {
         )
         .await;
     assert_eq!(response.header("content-range"), Some("0-0/1"));
+    let count = [("prefer", "count=exact")];
+    // A null test on an embed filters the counted rows too.
+    let response = api
+        .request(
+            Method::GET,
+            "/projects?select=name,clients()&clients=is.null",
+            &count,
+            "",
+        )
+        .await;
+    assert_eq!(response.header("content-range"), Some("0-0/1"));
+    // A left-joined embed with its own filter keeps every parent row.
+    let response = api
+        .request(
+            Method::GET,
+            "/clients?select=name,projects(name)&projects.name=eq.IOS",
+            &count,
+            "",
+        )
+        .await;
+    assert_eq!(response.header("content-range"), Some("0-1/2"));
 }
 
 #[tokio::test]

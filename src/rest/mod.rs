@@ -122,7 +122,7 @@ async fn create(
         .run(
             &caller.settings(api.search_path(schema)),
             Access::ReadWrite,
-            sql::insert(&plan, sql::Shape::Array),
+            sql::insert(plan, sql::Shape::Array),
         )
         .await
         .map_err(|e| e.into_api_error(caller.identity.authenticated))?;

@@ -6,7 +6,8 @@ use super::{Bind, SqlBuilder, Statement};
 use crate::plan::InsertPlan;
 
 /// The insert as one statement; the representation, if asked for, is shaped as `shape`.
-pub fn insert(plan: &InsertPlan, shape: Shape) -> Statement {
+/// Takes the plan by value so the body (possibly megabytes) moves into its bind uncopied.
+pub fn insert(plan: InsertPlan, shape: Shape) -> Statement {
     let mut sql = SqlBuilder::default();
     let relation = &plan.relation;
     sql.push("WITH pgrst_source AS (INSERT INTO ")
@@ -14,7 +15,7 @@ pub fn insert(plan: &InsertPlan, shape: Shape) -> Statement {
     if plan.columns.is_empty() {
         // `{}` or `[{}, …]`: one row of defaults per object.
         sql.push(" SELECT FROM json_array_elements(");
-        body(&mut sql, &plan.body);
+        body(&mut sql, plan.body);
         sql.push(")");
     } else {
         sql.push(" (");
@@ -28,7 +29,7 @@ pub fn insert(plan: &InsertPlan, shape: Shape) -> Statement {
         sql.push(" FROM json_populate_recordset(NULL::")
             .push_qualified(relation)
             .push(", ");
-        body(&mut sql, &plan.body);
+        body(&mut sql, plan.body);
         sql.push(")");
     }
     match &plan.returning {
@@ -48,8 +49,7 @@ pub fn insert(plan: &InsertPlan, shape: Shape) -> Statement {
 }
 
 /// The body as a JSON array, whether it was sent as an object or an array.
-fn body(sql: &mut SqlBuilder, body: &str) {
+fn body(sql: &mut SqlBuilder, body: String) {
     sql.push("(SELECT CASE WHEN json_typeof(b) = 'array' THEN b ELSE json_build_array(b) END FROM (SELECT ");
-    sql.push_bind(Bind::Text(body.to_owned()))
-        .push("::json AS b) _body)");
+    sql.push_bind(Bind::Text(body)).push("::json AS b) _body)");
 }

@@ -3,7 +3,7 @@
 
 use super::filter::{expr, ordering, tree};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{AggregateFunction, EmbedPlan, JoinType, ReadPlan, Value};
+use crate::plan::{AggregateFunction, EmbedPlan, JoinType, ReadPlan, Tree, Value};
 use crate::schema::{Link, Relationship};
 
 /// Where the root level's rows come from.
@@ -132,7 +132,14 @@ pub(super) fn level(
                 .push_ident(column.as_str());
         });
     }
-    for embed in &plan.embeds {
+    // Counting needs only the embeds that can change which rows there are: inner joins and
+    // those a filter tests; a left-joined embed yields one row per parent row either way.
+    let needed = |embed: &&EmbedPlan| {
+        mode == Mode::Rows
+            || embed.join == JoinType::Inner
+            || plan.filters.iter().any(|f| tests_embed(f, &embed.lateral))
+    };
+    for embed in plan.embeds.iter().filter(needed) {
         lateral(sql, alias, embed);
     }
     let mut conditions = 0;
@@ -261,6 +268,18 @@ fn group_by(sql: &mut SqlBuilder, plan: &ReadPlan) {
             comma(sql);
             embed_column(sql, &embed.lateral, key, to_many, true);
         }
+    }
+}
+
+/// Whether `tree` tests whether the embed `lateral` found rows.
+fn tests_embed(tree: &Tree, lateral: &str) -> bool {
+    match tree {
+        Tree::And(trees) | Tree::Or(trees) => trees.iter().any(|t| tests_embed(t, lateral)),
+        Tree::Not(tree) => tests_embed(tree, lateral),
+        Tree::EmbedIsNull {
+            lateral: tested, ..
+        } => tested == lateral,
+        Tree::Filter(_) => false,
     }
 }
 
