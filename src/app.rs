@@ -26,6 +26,7 @@ pub struct Settings {
     pub jwt_configured: bool,
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
+    pub tx_end: crate::config::TxEnd,
     pub request: crate::context::SettingsConfig,
 }
 
@@ -50,6 +51,7 @@ impl Settings {
             jwt_configured: config.jwt.is_configured(),
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             aggregates_enabled: config.aggregates_enabled,
+            tx_end: config.tx_end,
             request: config.request_settings.clone(),
         }
     }

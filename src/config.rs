@@ -139,6 +139,12 @@ pub const KEYS: &[Key] = &[
         help: "Allow count(), sum(), avg(), min() and max() in select [default: false]",
     },
     Key {
+        name: "db-tx-end",
+        aliases: &[],
+        help: "How request transactions end: commit, commit-allow-override, rollback or \
+               rollback-allow-override (the -allow-override ones honour Prefer: tx=…) [default: commit]",
+    },
+    Key {
         name: "server-cors-allowed-origins",
         aliases: &[],
         help: "Origins allowed by CORS, comma-separated [default: any]",
@@ -267,9 +273,37 @@ pub struct Config {
     /// Origins CORS allows; empty allows any.
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
+    pub tx_end: TxEnd,
     pub pre_request: Option<String>,
     /// `app.settings.*` and `jwt-claims-as-settings`.
     pub request_settings: crate::context::SettingsConfig,
+}
+
+/// `db-tx-end`: how a request's transaction ends, and whether `Prefer: tx=` may change it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TxEnd {
+    pub end: crate::db::End,
+    pub overridable: bool,
+}
+
+impl FromStr for TxEnd {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<TxEnd, String> {
+        use crate::db::End;
+        let (end, overridable) = match value {
+            "commit" => (End::Commit, false),
+            "commit-allow-override" => (End::Commit, true),
+            "rollback" => (End::Rollback, false),
+            "rollback-allow-override" => (End::Rollback, true),
+            other => {
+                return Err(format!(
+                    "'{other}' is not one of commit, commit-allow-override, rollback, rollback-allow-override"
+                ));
+            }
+        };
+        Ok(TxEnd { end, overridable })
+    }
 }
 
 /// How JWTs are verified: the `jwt-*` keys.
@@ -361,6 +395,7 @@ impl Config {
             log_level: sources.get("log-level").unwrap_or("info").to_owned(),
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
             aggregates_enabled: sources.parse("db-aggregates-enabled", false)?,
+            tx_end: sources.parse("db-tx-end", TxEnd::default())?,
             pre_request: sources.get("db-pre-request").map(str::to_owned),
             request_settings: crate::context::SettingsConfig::new(
                 sources

@@ -178,6 +178,13 @@ impl From<crate::plan::PlanError> for ApiError {
             PlanError::NotImplemented(details) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST127", message).details(details)
             }
+            PlanError::PutFilters => {
+                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "PGRST105", message)
+            }
+            PlanError::PutRange => ApiError::new(StatusCode::BAD_REQUEST, "PGRST114", message),
+            PlanError::PutKeyMismatch => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST115", message)
+            }
         }
     }
 }

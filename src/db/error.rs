@@ -21,6 +21,9 @@ pub enum DbError {
     },
     #[error("{0}")]
     Internal(String),
+    /// The output failed the request's check; the transaction was rolled back.
+    #[error("{}", .0.message)]
+    Rejected(ApiError),
 }
 
 impl From<sqlx::Error> for DbError {
@@ -45,6 +48,12 @@ impl From<sqlx::Error> for DbError {
 }
 
 impl DbError {
+    /// A serialization failure or deadlock: Postgres rolled the transaction back, and running it
+    /// again may well succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, DbError::Postgres { code, .. } if code == "40001" || code == "40P01")
+    }
+
     /// The HTTP error; `authenticated` decides 401 or 403 on insufficient privilege.
     pub fn into_api_error(self, authenticated: bool) -> ApiError {
         match self {
@@ -57,6 +66,7 @@ impl DbError {
                 "Database client error. Retrying the connection.",
             )
             .details(detail),
+            DbError::Rejected(error) => error,
             DbError::Internal(message) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "PGRSTX00", message)
             }

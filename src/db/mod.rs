@@ -2,7 +2,9 @@
 //!
 //! Each request is `BEGIN [READ ONLY]`, one `set_config` statement carrying the role, the claims
 //! and the request's settings (all transaction-local, so a pooled connection never carries a role
-//! into the next request), the request's statement, and `COMMIT`.
+//! into the next request), the request's statement, and `COMMIT` (or `ROLLBACK` when the request
+//! asked for it or its output failed a check). A transaction that lost a serialization conflict
+//! or a deadlock was rolled back whole, so it is run again, a bounded number of times.
 
 mod error;
 
@@ -15,6 +17,7 @@ use sqlx::{AssertSqlSafe, PgPool};
 pub use error::DbError;
 
 use crate::auth::Identity;
+use crate::error::ApiError;
 use crate::sql::{Bind, Statement, quote_ident};
 
 /// How a request's transaction may touch data.
@@ -23,6 +26,29 @@ pub enum Access {
     ReadOnly,
     ReadWrite,
 }
+
+/// How a request's transaction ends when its statement succeeded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum End {
+    #[default]
+    Commit,
+    /// `Prefer: tx=rollback` or `db-tx-end = rollback`: the response as if committed, nothing kept.
+    Rollback,
+}
+
+/// The shape of a request's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transaction {
+    pub access: Access,
+    pub end: End,
+}
+
+/// A check of a statement's output before its transaction ends; an error rolls it back and is
+/// the request's answer (e.g. more rows affected than `Prefer: max-affected` allows).
+pub type Check<'a> = &'a (dyn Fn(&Output) -> Result<(), ApiError> + Send + Sync);
+
+/// Times a transaction is run again after a serialization failure or a deadlock.
+const RETRIES: u32 = 3;
 
 /// The per-request settings Postgres sees through `current_setting(…)`.
 #[derive(Debug)]
@@ -37,13 +63,15 @@ pub struct RequestSettings<'a> {
     pub extra: &'a str,
 }
 
-/// What a statement returned: the total count (when asked for), the number of rows in the page,
-/// and the body Postgres built.
+/// What a statement returned: the total count (when asked for), the number of rows in the page
+/// (for a write, the rows it changed), the body Postgres built, and for an upsert how many rows
+/// were inserted rather than updated.
 #[derive(Debug)]
 pub struct Output {
     pub total: Option<i64>,
     pub page_total: i64,
     pub body: String,
+    pub inserted: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,9 +136,51 @@ impl Database {
         access: Access,
         statement: Statement,
     ) -> Result<Output, DbError> {
-        let mut tx = self.begin(settings, access).await?;
+        let transaction = Transaction {
+            access,
+            end: End::Commit,
+        };
+        self.execute(settings, transaction, &statement, &|_| Ok(()))
+            .await
+    }
+
+    /// Runs `statement` in a transaction of the given shape, ending it as asked once `check`
+    /// accepted the output; retried while Postgres reports a serialization failure or deadlock.
+    pub async fn execute(
+        &self,
+        settings: &RequestSettings<'_>,
+        transaction: Transaction,
+        statement: &Statement,
+        check: Check<'_>,
+    ) -> Result<Output, DbError> {
+        let mut attempt = 0;
+        loop {
+            match self.attempt(settings, transaction, statement, check).await {
+                Err(error) if error.is_transient() && attempt < RETRIES => {
+                    attempt += 1;
+                    tracing::warn!(attempt, %error, "transaction rolled back by Postgres, retrying");
+                    tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        settings: &RequestSettings<'_>,
+        transaction: Transaction,
+        statement: &Statement,
+        check: Check<'_>,
+    ) -> Result<Output, DbError> {
+        let mut tx = self.begin(settings, transaction.access).await?;
         let output = fetch(&mut tx, statement).await?;
-        tx.commit().await?;
+        // Dropping the transaction rolls it back.
+        check(&output).map_err(DbError::Rejected)?;
+        match transaction.end {
+            End::Commit => tx.commit().await?,
+            End::Rollback => tx.rollback().await?,
+        }
         Ok(output)
     }
 
@@ -126,11 +196,11 @@ impl Database {
     ) -> Result<Output, DbError> {
         let mut tx = self.begin(settings, access).await?;
         let query = sqlx::query_as::<_, (serde_json::Value,)>(AssertSqlSafe(estimate.sql));
-        let (plan,) = bound(query, estimate.binds).fetch_one(&mut *tx).await?;
+        let (plan,) = bound(query, &estimate.binds).fetch_one(&mut *tx).await?;
         let rows = plan[0]["Plan"]["Plan Rows"]
             .as_f64()
             .map_or(0, |rows| rows as i64);
-        let mut output = fetch(&mut tx, statement(rows)).await?;
+        let mut output = fetch(&mut tx, &statement(rows)).await?;
         tx.commit().await?;
         output.total = output.total.or(Some(rows));
         Ok(output)
@@ -168,30 +238,51 @@ impl Database {
     }
 }
 
-/// Runs a statement of the `(total, page rows, body)` shape.
+/// Runs a statement of the `(total, page rows, body[, inserted])` shape.
 async fn fetch(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    statement: Statement,
+    statement: &Statement,
 ) -> Result<Output, DbError> {
-    let query = sqlx::query_as::<_, (Option<i64>, i64, String)>(AssertSqlSafe(statement.sql));
-    let (total, page_total, body) = bound(query, statement.binds).fetch_one(&mut **tx).await?;
+    let query = sqlx::query_as::<_, Row>(AssertSqlSafe(statement.sql.as_str()));
+    let Row(total, page_total, body, inserted) =
+        bound(query, &statement.binds).fetch_one(&mut **tx).await?;
     Ok(Output {
         total,
         page_total,
         body,
+        inserted,
     })
 }
 
-/// A query with the statement's binds.
+/// A statement's one row; only upserts return the fourth column.
+struct Row(Option<i64>, i64, String, Option<i64>);
+
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for Row {
+    fn from_row(row: &sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        let inserted = match row.len() {
+            4 => row.try_get(3)?,
+            _ => None,
+        };
+        Ok(Row(
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            inserted,
+        ))
+    }
+}
+
+/// A query with the statement's binds, borrowed: a retried statement is bound again, uncopied.
 fn bound<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
-    binds: Vec<Bind>,
+    binds: &'q [Bind],
 ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
     for bind in binds {
         query = match bind {
-            Bind::Text(text) => query.bind(text),
-            Bind::TextArray(texts) => query.bind(texts),
-            Bind::Int(n) => query.bind(n),
+            Bind::Text(text) => query.bind(text.as_str()),
+            Bind::TextArray(texts) => query.bind(texts.as_slice()),
+            Bind::Int(n) => query.bind(*n),
         };
     }
     query

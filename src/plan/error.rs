@@ -36,6 +36,12 @@ pub enum PlanError {
     AggregatesDisabled,
     #[error("Feature not implemented")]
     NotImplemented(String),
+    #[error("Filters must include all and only primary key columns with 'eq' operators")]
+    PutFilters,
+    #[error("limit/offset querystring parameters are not allowed for PUT")]
+    PutRange,
+    #[error("Payload values do not match URL in primary key column(s)")]
+    PutKeyMismatch,
 }
 
 /// PGRST200: no relationship from `source_name` fits the embed `target` (and `hint`).

@@ -2,19 +2,18 @@
 //!
 //! `rest` and `graphql` describe what a caller asked for with names as the caller typed them
 //! ([`request`]: [`ReadRequest`], and [`InsertRequest`]); building a plan resolves every name
-//! through the [`Cache`](crate::schema::Cache), so a plan ([`ReadPlan`], [`InsertPlan`]) holds
+//! through the [`Cache`](crate::schema::Cache), so a plan ([`ReadPlan`], [`InsertPlan`], [`MutatePlan`]) holds
 //! only identifiers that exist. The SQL renderer takes plans only.
 
 mod embed;
 mod error;
 mod expr;
-mod insert;
 mod read;
 pub mod request;
+mod write;
 
 pub use error::{Ambiguity, NoRelationship, PlanError};
 pub use expr::{Expr, ExprType};
-pub use insert::{InsertPlan, InsertRequest};
 pub use read::{
     CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder, Selected,
     Tree, Value, relation,
@@ -23,4 +22,8 @@ pub use request::{
     AggregateFunction, Condition, Direction, FieldPath, Filter, IsValue, JoinType, JsonKey,
     JsonStep, LogicTree, Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range, ReadRequest,
     SelectField, SelectItem, TextSearch,
+};
+pub use write::{
+    ConflictRequest, InsertPlan, InsertRequest, MutatePlan, Mutation, MutationRequest, OnConflict,
+    Payload, Resolution,
 };

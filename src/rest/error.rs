@@ -32,6 +32,15 @@ pub enum RequestError {
     UnsupportedMethod(String),
     #[error("Feature not implemented")]
     NotImplemented(String),
+    /// PGRST122: `handling=strict` with preferences PostgREST does not know.
+    #[error("Invalid preferences given with handling=strict")]
+    InvalidPreferences(String),
+    /// PGRST124: a write changed more rows than `max-affected`.
+    #[error("Query result exceeds max-affected preference constraint")]
+    MaxAffected(i64),
+    /// 415: a request body of a type pgway does not read.
+    #[error("None of these media types are available: {0}")]
+    UnsupportedMediaType(String),
     /// PGRST108: a filter, order or page names an embed that `select` does not have.
     #[error("'{0}' is not an embedded resource in this request")]
     NotEmbedded(String),
@@ -66,6 +75,17 @@ impl From<RequestError> for ApiError {
             }
             RequestError::NotImplemented(details) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST127", message).details(details)
+            }
+            RequestError::InvalidPreferences(invalid) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST122", message)
+                    .details(format!("Invalid preferences: {invalid}"))
+            }
+            RequestError::MaxAffected(rows) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST124", message)
+                    .details(format!("The query affects {rows} rows"))
+            }
+            RequestError::UnsupportedMediaType(_) => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "PGRST107", message)
             }
             RequestError::NotEmbedded(name) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST108", message).hint(format!(

@@ -3,6 +3,7 @@
 use axum::http::{HeaderMap, header};
 
 use super::RequestError;
+use crate::plan::Resolution;
 
 /// `Prefer: return=…`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,11 +22,35 @@ pub enum CountPreference {
     Estimated,
 }
 
-/// The preferences pgway honours (RFC 7240; several headers or comma lists, first one wins).
+/// `Prefer: handling=…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    Lenient,
+    /// Unknown preferences are an error, and `max-affected` is enforced.
+    Strict,
+}
+
+/// `Prefer: tx=…`, honoured only where `db-tx-end` allows an override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxPreference {
+    Commit,
+    Rollback,
+}
+
+/// The preferences of a request (RFC 7240; several headers or comma lists, first one wins).
+///
+/// A handler clears what it does not honour, so that [`Preferences::applied`] echoes only what
+/// was applied, as PostgREST's `Preference-Applied`.
 #[derive(Debug, Default, PartialEq)]
 pub struct Preferences {
     pub return_: Option<ReturnPreference>,
     pub count: Option<CountPreference>,
+    pub resolution: Option<Resolution>,
+    pub handling: Option<Handling>,
+    pub tx: Option<TxPreference>,
+    pub max_affected: Option<u64>,
+    /// Preferences that are not PostgREST's, as sent.
+    pub invalid: Vec<String>,
 }
 
 impl Preferences {
@@ -36,36 +61,93 @@ impl Preferences {
             .iter()
             .filter_map(|v| v.to_str().ok());
         for preference in values.flat_map(|v| v.split(',')).map(str::trim) {
+            let p = &mut preferences;
             match preference {
-                "return=minimal" => set(&mut preferences.return_, ReturnPreference::Minimal),
-                "return=headers-only" => {
-                    set(&mut preferences.return_, ReturnPreference::HeadersOnly)
+                "return=minimal" => set(&mut p.return_, ReturnPreference::Minimal),
+                "return=headers-only" => set(&mut p.return_, ReturnPreference::HeadersOnly),
+                "return=representation" => set(&mut p.return_, ReturnPreference::Representation),
+                "count=exact" => set(&mut p.count, CountPreference::Exact),
+                "count=planned" => set(&mut p.count, CountPreference::Planned),
+                "count=estimated" => set(&mut p.count, CountPreference::Estimated),
+                "resolution=merge-duplicates" => {
+                    set(&mut p.resolution, Resolution::MergeDuplicates)
                 }
-                "return=representation" => {
-                    set(&mut preferences.return_, ReturnPreference::Representation)
+                "resolution=ignore-duplicates" => {
+                    set(&mut p.resolution, Resolution::IgnoreDuplicates)
                 }
-                "count=exact" => set(&mut preferences.count, CountPreference::Exact),
-                "count=planned" => set(&mut preferences.count, CountPreference::Planned),
-                "count=estimated" => set(&mut preferences.count, CountPreference::Estimated),
-                _ => {}
+                "handling=lenient" => set(&mut p.handling, Handling::Lenient),
+                "handling=strict" => set(&mut p.handling, Handling::Strict),
+                "tx=commit" => set(&mut p.tx, TxPreference::Commit),
+                "tx=rollback" => set(&mut p.tx, TxPreference::Rollback),
+                // Known to PostgREST but without effect here; not echoed.
+                "missing=null" | "params=single-object" => {}
+                "" => {}
+                other => match other.strip_prefix("max-affected=").map(str::parse) {
+                    Some(Ok(n)) => set(&mut p.max_affected, n),
+                    _ => p.invalid.push(other.to_owned()),
+                },
             }
         }
         preferences
     }
 
+    /// PGRST122 when `handling=strict` and a preference was not understood.
+    pub fn check_strict(&self) -> Result<(), RequestError> {
+        if self.handling == Some(Handling::Strict) && !self.invalid.is_empty() {
+            return Err(RequestError::InvalidPreferences(self.invalid.join(", ")));
+        }
+        Ok(())
+    }
+
+    /// `max-affected=n`, which only `handling=strict` enforces.
+    pub fn enforced_max_affected(&self) -> Option<u64> {
+        self.max_affected
+            .filter(|_| self.handling == Some(Handling::Strict))
+    }
+
     /// `Preference-Applied` for what was honoured, in PostgREST's order.
     pub fn applied(&self) -> Option<String> {
-        let return_ = self.return_.map(|r| match r {
-            ReturnPreference::Minimal => "return=minimal",
-            ReturnPreference::HeadersOnly => "return=headers-only",
-            ReturnPreference::Representation => "return=representation",
+        let resolution = self.resolution.map(|r| match r {
+            Resolution::MergeDuplicates => "resolution=merge-duplicates".to_owned(),
+            Resolution::IgnoreDuplicates => "resolution=ignore-duplicates".to_owned(),
         });
-        let count = self.count.map(|c| match c {
-            CountPreference::Exact => "count=exact",
-            CountPreference::Planned => "count=planned",
-            CountPreference::Estimated => "count=estimated",
+        let return_ = self.return_.map(|r| {
+            match r {
+                ReturnPreference::Minimal => "return=minimal",
+                ReturnPreference::HeadersOnly => "return=headers-only",
+                ReturnPreference::Representation => "return=representation",
+            }
+            .to_owned()
         });
-        let applied: Vec<&str> = [return_, count].into_iter().flatten().collect();
+        let count = self.count.map(|c| {
+            match c {
+                CountPreference::Exact => "count=exact",
+                CountPreference::Planned => "count=planned",
+                CountPreference::Estimated => "count=estimated",
+            }
+            .to_owned()
+        });
+        let tx = self.tx.map(|t| {
+            match t {
+                TxPreference::Commit => "tx=commit",
+                TxPreference::Rollback => "tx=rollback",
+            }
+            .to_owned()
+        });
+        let handling = self.handling.map(|h| {
+            match h {
+                Handling::Lenient => "handling=lenient",
+                Handling::Strict => "handling=strict",
+            }
+            .to_owned()
+        });
+        let max_affected = self
+            .enforced_max_affected()
+            .map(|n| format!("max-affected={n}"));
+        let applied: Vec<String> = [resolution, return_, count, tx, handling, max_affected]
+            .into_iter()
+            .flatten()
+            .collect();
         (!applied.is_empty()).then(|| applied.join(", "))
     }
 }
@@ -106,24 +188,6 @@ pub fn range(headers: &HeaderMap) -> Result<Option<(u64, Option<u64>)>, RequestE
             Ok(to) => Ok(Some((from, Some(to - from + 1)))),
             Err(_) => Ok(None),
         },
-    }
-}
-
-/// Checks that the client accepts JSON (writes answer JSON only, for now).
-pub fn accept_json(headers: &HeaderMap) -> Result<(), RequestError> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let types: Vec<&str> = accept
-        .split(',')
-        .map(|t| t.split(';').next().unwrap_or_default().trim())
-        .filter(|t| !t.is_empty())
-        .collect();
-    let json = |t: &&str| matches!(*t, "*/*" | "application/*" | "application/json");
-    if types.is_empty() || types.iter().any(json) {
-        Ok(())
-    } else {
-        Err(RequestError::NotAcceptable(types.join(", ")))
     }
 }
 
@@ -188,20 +252,5 @@ mod tests {
         assert_eq!(with("5-5"), Ok(Some((5, Some(1)))));
         assert_eq!(with("bytes"), Ok(None));
         assert!(matches!(with("1-0"), Err(RequestError::InvalidRange(_))));
-    }
-
-    #[test]
-    fn accepts_json_compatible_types_only() {
-        let with = |accept: &'static str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
-            accept_json(&headers)
-        };
-        assert!(with("application/json").is_ok());
-        assert!(with("text/html, */*;q=0.8").is_ok());
-        assert_eq!(
-            with("text/unknown"),
-            Err(RequestError::NotAcceptable("text/unknown".into()))
-        );
     }
 }

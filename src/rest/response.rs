@@ -4,12 +4,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::RequestError;
-use super::headers::Preferences;
+use super::headers::{Preferences, ReturnPreference};
 use super::media::MediaType;
 use crate::db::Output;
 use crate::error::ApiError;
-
-const JSON: &str = "application/json; charset=utf-8";
+use crate::plan::Resolution;
 
 /// `Content-Range` of a page of `rows` rows starting at `offset`, out of `total` if counted.
 fn content_range(offset: u64, rows: i64, total: Option<i64>) -> String {
@@ -66,7 +65,7 @@ pub fn read(
 }
 
 /// PGRST116 unless exactly one row.
-fn singular(rows: i64) -> Result<(), ApiError> {
+pub fn singular(rows: i64) -> Result<(), ApiError> {
     if rows == 1 {
         return Ok(());
     }
@@ -78,26 +77,110 @@ fn singular(rows: i64) -> Result<(), ApiError> {
     .details(format!("The result contains {rows} rows")))
 }
 
-/// 201, with the inserted rows when they were asked for.
-pub fn created(preferences: &Preferences, representation: Option<Output>) -> Response {
-    let mut response = match representation {
-        Some(output) => (
-            StatusCode::CREATED,
-            [(header::CONTENT_TYPE, JSON)],
-            output.body,
-        )
-            .into_response(),
-        None => StatusCode::CREATED.into_response(),
+/// `POST`: 201 (200 for a merging upsert that inserted nothing), with the rows when they were
+/// asked for, or their `Location` when `location` is the relation's path.
+pub fn created(
+    preferences: &Preferences,
+    media: MediaType,
+    output: Output,
+    location: Option<&str>,
+) -> Response {
+    let merged_only =
+        preferences.resolution == Some(Resolution::MergeDuplicates) && output.inserted == Some(0);
+    let status = if merged_only {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
     };
+    let range = format!(
+        "*/{}",
+        output.total.map_or("*".to_owned(), |t| t.to_string())
+    );
+    let mut response = match location {
+        Some(path) => {
+            let mut response = status.into_response();
+            if let Some(location) =
+                row_location(path, &output.body).and_then(|l| HeaderValue::from_str(&l).ok())
+            {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        None => with_body(status, preferences, media, output.body),
+    };
+    finish(&mut response, preferences, &range);
+    response
+}
+
+/// `PUT`: 204, or with the row 201 when it was inserted and 200 when it replaced one.
+pub fn replaced(preferences: &Preferences, media: MediaType, output: Output) -> Response {
+    let status = match (preferences.return_, output.inserted) {
+        (Some(ReturnPreference::Representation), Some(0)) => StatusCode::OK,
+        (Some(ReturnPreference::Representation), _) => StatusCode::CREATED,
+        _ => StatusCode::NO_CONTENT,
+    };
+    let range = content_range(0, output.page_total, output.total);
+    let mut response = with_body(status, preferences, media, output.body);
+    finish(&mut response, preferences, &range);
+    response
+}
+
+/// `PATCH` and `DELETE`: 204, or 200 with the changed rows.
+pub fn changed(preferences: &Preferences, media: MediaType, output: Output) -> Response {
+    let status = match preferences.return_ {
+        Some(ReturnPreference::Representation) => StatusCode::OK,
+        _ => StatusCode::NO_CONTENT,
+    };
+    let range = content_range(0, output.page_total, output.total);
+    let mut response = with_body(status, preferences, media, output.body);
+    finish(&mut response, preferences, &range);
+    response
+}
+
+/// The body Postgres built when the representation was asked for, else none.
+fn with_body(
+    status: StatusCode,
+    preferences: &Preferences,
+    media: MediaType,
+    body: String,
+) -> Response {
+    match preferences.return_ {
+        Some(ReturnPreference::Representation) => {
+            (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
+        }
+        _ => status.into_response(),
+    }
+}
+
+fn finish(response: &mut Response, preferences: &Preferences, range: &str) {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_RANGE, HeaderValue::from_static("*/*"));
+    if let Ok(range) = HeaderValue::from_str(range) {
+        headers.insert(header::CONTENT_RANGE, range);
+    }
     if let Some(applied) = preferences
         .applied()
         .and_then(|a| HeaderValue::from_str(&a).ok())
     {
         headers.insert("preference-applied", applied);
     }
-    response
+}
+
+/// `/relation?pk=eq.value` of the first row of a JSON array of primary keys.
+fn row_location(path: &str, rows: &str) -> Option<String> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(rows).ok()?;
+    let key = rows.into_iter().next()?;
+    let filters: Vec<String> = key
+        .into_iter()
+        .map(|(column, value)| {
+            let value = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            format!("{column}=eq.{value}")
+        })
+        .collect();
+    Some(format!("{path}?{}", filters.join("&")))
 }
 
 /// `/path?query` with the parameters sorted, as PostgREST's `Content-Location`.

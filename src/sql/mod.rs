@@ -6,11 +6,11 @@
 //! sent can reach the statement any other way.
 
 mod filter;
-mod insert;
 mod read;
+mod write;
 
-pub use insert::insert;
 pub use read::{Shape, estimate, read};
+pub use write::{insert, mutate};
 
 use crate::schema::{QualifiedName, SqlType};
 

@@ -82,6 +82,9 @@ pub(super) enum Mode {
     Rows,
     /// Only which rows match, to count them: no output columns, order or page.
     Count,
+    /// The `ctid` of the rows that match, ordered and paged: the rows a limited or
+    /// embed-filtered write changes.
+    Keys,
 }
 
 /// The parent alias and relationship an embedded level is joined through.
@@ -97,8 +100,12 @@ pub(super) fn level(
 ) {
     let alias = plan.alias.as_str();
     sql.push("SELECT ");
-    if mode == Mode::Rows {
-        outputs(sql, plan);
+    match mode {
+        Mode::Rows => outputs(sql, plan),
+        Mode::Keys => {
+            sql.push_ident(alias).push(".ctid");
+        }
+        Mode::Count => {}
     }
     sql.push(" FROM ");
     match source {
@@ -158,7 +165,9 @@ pub(super) fn level(
     if mode == Mode::Count {
         return;
     }
-    group_by(sql, plan);
+    if mode == Mode::Rows {
+        group_by(sql, plan);
+    }
     if !plan.order.is_empty() {
         sql.push(" ORDER BY ");
         sql.push_list(&plan.order, ", ", |sql, term| ordering(sql, alias, term));
@@ -272,7 +281,7 @@ fn group_by(sql: &mut SqlBuilder, plan: &ReadPlan) {
 }
 
 /// Whether `tree` tests whether the embed `lateral` found rows.
-fn tests_embed(tree: &Tree, lateral: &str) -> bool {
+pub(super) fn tests_embed(tree: &Tree, lateral: &str) -> bool {
     match tree {
         Tree::And(trees) | Tree::Or(trees) => trees.iter().any(|t| tests_embed(t, lateral)),
         Tree::Not(tree) => tests_embed(tree, lateral),

@@ -1,0 +1,287 @@
+//! Writes to one relation: inserts and upserts (POST, PUT), updates (PATCH) and deletes (DELETE),
+//! each with the read of the changed rows it may return.
+
+use serde_json::{Map, Value};
+
+use super::read::{ReadOptions, ReadPlan};
+use super::{Condition, LogicTree, Operator, PlanError, Range, ReadRequest};
+use crate::schema::{Cache, Ident, QualifiedName, Relation};
+
+/// Rows sent in a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    /// The keys of the body's objects (or `columns=`), which become the target columns.
+    pub columns: Vec<String>,
+    /// A JSON object or an array of objects, all with `columns` as keys.
+    pub body: String,
+}
+
+/// `Prefer: resolution=…`: what an insert does with a row whose key already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    MergeDuplicates,
+    IgnoreDuplicates,
+}
+
+/// An upsert as asked: the resolution, on `on_conflict=` columns or else the primary key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictRequest {
+    pub resolution: Resolution,
+    pub columns: Option<Vec<String>>,
+}
+
+/// An insert as a caller asked for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsertRequest {
+    /// The keys of the body's objects, which become the target columns.
+    pub columns: Vec<String>,
+    /// The body as sent: a JSON object or an array of objects, all with `columns` as keys.
+    pub body: String,
+    pub on_conflict: Option<ConflictRequest>,
+    /// What to return of the inserted rows; `None` returns nothing.
+    pub returning: Option<ReadRequest>,
+}
+
+/// `ON CONFLICT (columns) DO UPDATE | DO NOTHING`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnConflict {
+    pub columns: Vec<Ident>,
+    pub resolution: Resolution,
+}
+
+/// A checked insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsertPlan {
+    pub relation: QualifiedName,
+    pub columns: Vec<Ident>,
+    pub body: String,
+    /// `None` for a plain insert, and for an upsert on a relation without a key to conflict on.
+    pub on_conflict: Option<OnConflict>,
+    /// A read of the inserted rows.
+    pub returning: Option<ReadPlan>,
+}
+
+impl InsertPlan {
+    pub fn build(
+        cache: &Cache,
+        relation: &Relation,
+        request: InsertRequest,
+        options: ReadOptions,
+    ) -> Result<InsertPlan, PlanError> {
+        let columns = payload_columns(relation, &request.columns)?;
+        let on_conflict = match request.on_conflict {
+            None => None,
+            Some(ConflictRequest {
+                resolution,
+                columns: Some(names),
+            }) => Some(OnConflict {
+                columns: known_columns(relation, &names)?,
+                resolution,
+            }),
+            // Without a key, PostgREST ignores the resolution.
+            Some(ConflictRequest {
+                resolution,
+                columns: None,
+            }) => (!relation.primary_key.is_empty()).then(|| OnConflict {
+                columns: relation.primary_key.clone(),
+                resolution,
+            }),
+        };
+        Ok(InsertPlan {
+            relation: relation.name.clone(),
+            columns,
+            body: request.body,
+            on_conflict,
+            returning: returning(cache, relation, request.returning, options)?,
+        })
+    }
+
+    /// `PUT`: an upsert of the one row the URL names by its whole primary key
+    /// (`?id=eq.1`), which the body must repeat.
+    pub fn build_put(
+        cache: &Cache,
+        relation: &Relation,
+        payload: Payload,
+        first_row: &Map<String, Value>,
+        read: ReadRequest,
+        returning: bool,
+        options: ReadOptions,
+    ) -> Result<InsertPlan, PlanError> {
+        if read.range != Range::default() {
+            return Err(PlanError::PutRange);
+        }
+        let key = primary_key_filters(relation, &read.filters).ok_or(PlanError::PutFilters)?;
+        let matches = key.iter().all(|(column, value)| {
+            first_row
+                .get(*column)
+                .is_some_and(|sent| same_value(sent, value))
+        });
+        if !matches {
+            return Err(PlanError::PutKeyMismatch);
+        }
+        let request = InsertRequest {
+            columns: payload.columns,
+            body: payload.body,
+            on_conflict: Some(ConflictRequest {
+                resolution: Resolution::MergeDuplicates,
+                columns: None,
+            }),
+            returning: returning.then_some(ReadRequest {
+                filters: Vec::new(),
+                ..read
+            }),
+        };
+        Self::build(cache, relation, request, options)
+    }
+}
+
+/// `(column, value)` of each `column=eq.value` filter when they name exactly the primary key.
+fn primary_key_filters<'a>(
+    relation: &Relation,
+    filters: &'a [LogicTree],
+) -> Option<Vec<(&'a str, &'a str)>> {
+    let pairs = filters
+        .iter()
+        .map(|filter| match filter {
+            LogicTree::Filter(filter) if !filter.negated && filter.field.json_path.is_empty() => {
+                match &filter.condition {
+                    Condition::Compare(Operator::Eq, value) => {
+                        Some((filter.field.column.as_str(), value.as_str()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let key = &relation.primary_key;
+    let exact = !key.is_empty()
+        && pairs.len() == key.len()
+        && key
+            .iter()
+            .all(|column| pairs.iter().any(|(name, _)| *name == column.as_str()));
+    exact.then_some(pairs)
+}
+
+/// Whether a body value is the value the URL gave as text.
+fn same_value(sent: &Value, url: &str) -> bool {
+    match sent {
+        Value::String(text) => text == url,
+        Value::Number(number) => number.to_string() == url,
+        Value::Bool(true) => url == "true",
+        Value::Bool(false) => url == "false",
+        Value::Null | Value::Array(_) | Value::Object(_) => false,
+    }
+}
+
+/// PATCH or DELETE: what becomes of the rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    /// Set `columns` from the body's (first) object.
+    Update {
+        columns: Vec<Ident>,
+        body: String,
+    },
+    Delete,
+}
+
+/// A PATCH or DELETE as a caller asked for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MutationRequest {
+    Update(Payload),
+    Delete,
+}
+
+/// A checked PATCH or DELETE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MutatePlan {
+    pub mutation: Mutation,
+    /// The rows to change: the root level's filters, the embeds they need (`!inner`, `rel=is.null`),
+    /// and an `order` with `limit`/`offset` that picks some of them.
+    pub rows: ReadPlan,
+    /// A read of the changed rows.
+    pub returning: Option<ReadPlan>,
+}
+
+impl MutatePlan {
+    pub fn build(
+        cache: &Cache,
+        relation: &Relation,
+        mutation: MutationRequest,
+        read: ReadRequest,
+        returning: bool,
+        options: ReadOptions,
+    ) -> Result<MutatePlan, PlanError> {
+        let mutation = match mutation {
+            MutationRequest::Update(payload) => Mutation::Update {
+                columns: payload_columns(relation, &payload.columns)?,
+                body: payload.body,
+            },
+            MutationRequest::Delete => Mutation::Delete,
+        };
+        // db-max-rows caps what is read, never what is written.
+        let options = ReadOptions {
+            max_rows: None,
+            ..options
+        };
+        let rows = ReadPlan::build(cache, relation, read, options)?;
+        // The changed rows are returned whole: the root level's filters and page chose them.
+        let returning = returning.then(|| ReadPlan {
+            filters: Vec::new(),
+            range: Range::default(),
+            ..rows.clone()
+        });
+        Ok(MutatePlan {
+            mutation,
+            rows,
+            returning,
+        })
+    }
+}
+
+/// The payload's keys as columns of the relation (PGRST204 for any other).
+fn payload_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
+    names
+        .iter()
+        .map(|name| {
+            relation
+                .column(name)
+                .map(|c| c.name.clone())
+                .ok_or_else(|| PlanError::UnknownPayloadColumn {
+                    relation: relation.name.name.to_string(),
+                    column: name.clone(),
+                })
+        })
+        .collect()
+}
+
+/// Columns named in the query string (42703 for any other).
+fn known_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
+    names
+        .iter()
+        .map(|name| {
+            relation
+                .column(name)
+                .map(|c| c.name.clone())
+                .ok_or_else(|| PlanError::UnknownColumn {
+                    relation: relation.name.name.to_string(),
+                    column: name.clone(),
+                })
+        })
+        .collect()
+}
+
+/// The read of a write's rows, uncapped: the representation is every changed row.
+fn returning(
+    cache: &Cache,
+    relation: &Relation,
+    read: Option<ReadRequest>,
+    options: ReadOptions,
+) -> Result<Option<ReadPlan>, PlanError> {
+    let options = ReadOptions {
+        max_rows: None,
+        ..options
+    };
+    read.map(|read| ReadPlan::build(cache, relation, read, options))
+        .transpose()
+}

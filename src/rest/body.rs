@@ -1,0 +1,205 @@
+//! Request bodies of writes: JSON, CSV and HTML-form bodies, all turned into the JSON rows the
+//! SQL renderer binds as one parameter.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use serde::de::IgnoredAny;
+use serde_json::{Map, Value};
+
+use super::RequestError;
+use crate::plan::Payload;
+
+/// A body as rows: the payload to write, and its first object (PUT compares it with the URL).
+#[derive(Debug)]
+pub struct Rows {
+    pub payload: Payload,
+    pub first: Map<String, Value>,
+}
+
+/// The rows of a body of the request's `Content-Type`. With `columns=`, those are the columns
+/// and a JSON body's keys need not be gathered (PostgREST's fast path for bulk inserts).
+pub fn rows(
+    headers: &HeaderMap,
+    body: Bytes,
+    columns: Option<Vec<String>>,
+) -> Result<Rows, RequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let rows = match content_type.as_deref() {
+        None | Some("application/json" | "") => json(body, columns)?,
+        Some("text/csv") => {
+            let (body, first) = csv(&body)?;
+            keyed(body, first, columns)
+        }
+        Some("application/x-www-form-urlencoded") => {
+            let object: Map<String, Value> = form_urlencoded::parse(&body)
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect();
+            let body = Value::Object(object.clone()).to_string();
+            keyed(body, object, columns)
+        }
+        Some(other) => return Err(RequestError::UnsupportedMediaType(other.to_owned())),
+    };
+    Ok(rows)
+}
+
+/// Rows whose keys are those of `first`, unless `columns=` said otherwise.
+fn keyed(body: String, first: Map<String, Value>, columns: Option<Vec<String>>) -> Rows {
+    let columns = columns.unwrap_or_else(|| first.keys().cloned().collect());
+    Rows {
+        payload: Payload { columns, body },
+        first,
+    }
+}
+
+fn invalid_json() -> RequestError {
+    RequestError::InvalidBody("Empty or invalid json".into())
+}
+
+fn json(body: Bytes, columns: Option<Vec<String>>) -> Result<Rows, RequestError> {
+    let text = String::from_utf8(body.into()).map_err(|_| invalid_json())?;
+    if let Some(columns) = columns {
+        // Only checked, never held as a tree: Postgres reads the values.
+        serde_json::from_str::<IgnoredAny>(&text).map_err(|_| invalid_json())?;
+        return Ok(Rows {
+            payload: Payload {
+                columns,
+                body: text,
+            },
+            first: Map::new(),
+        });
+    }
+    let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid_json())?;
+    let (columns, first) = same_keys(parsed)?;
+    Ok(Rows {
+        payload: Payload {
+            columns,
+            body: text,
+        },
+        first,
+    })
+}
+
+/// The keys shared by every object of the body (PGRST102 when they differ), and its first object.
+fn same_keys(body: Value) -> Result<(Vec<String>, Map<String, Value>), RequestError> {
+    let mismatch = || RequestError::InvalidBody("All object keys must match".into());
+    let objects: Vec<Map<String, Value>> = match body {
+        Value::Object(object) => vec![object],
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(object) => Ok(object),
+                _ => Err(mismatch()),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(invalid_json()),
+    };
+    let mut objects = objects.into_iter();
+    let Some(first) = objects.next() else {
+        return Ok((Vec::new(), Map::new()));
+    };
+    let same =
+        |o: &Map<String, Value>| o.len() == first.len() && first.keys().all(|k| o.contains_key(k));
+    if objects.all(|o| same(&o)) {
+        Ok((first.keys().cloned().collect(), first))
+    } else {
+        Err(mismatch())
+    }
+}
+
+/// A CSV body (a header line of column names, then rows) as a JSON array of objects; an unquoted
+/// `NULL` is SQL null, every other field a string Postgres casts to the column's type.
+fn csv(body: &[u8]) -> Result<(String, Map<String, Value>), RequestError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(body);
+    let invalid = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::UnequalLengths { .. } => {
+            RequestError::InvalidBody("All lines must have same number of fields".into())
+        }
+        _ => RequestError::InvalidBody(format!("Invalid CSV: {e}")),
+    };
+    let names: Vec<String> = reader
+        .headers()
+        .map_err(invalid)?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(invalid)?;
+        let object: Map<String, Value> = names
+            .iter()
+            .zip(record.iter())
+            .map(|(name, field)| {
+                let value = match field {
+                    "NULL" => Value::Null,
+                    text => Value::String(text.to_owned()),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        rows.push(Value::Object(object));
+    }
+    let first = match rows.first() {
+        Some(Value::Object(first)) => first.clone(),
+        _ => names.iter().map(|n| (n.clone(), Value::Null)).collect(),
+    };
+    Ok((Value::Array(rows).to_string(), first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn parse(content_type: &'static str, body: &'static str) -> Result<Rows, RequestError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        rows(&headers, Bytes::from_static(body.as_bytes()), None)
+    }
+
+    #[test]
+    fn csv_becomes_json_rows_with_nulls() {
+        let rows = parse("text/csv", "name,age\nAnn,30\n\"B, b\",NULL\n").unwrap();
+        assert_eq!(rows.payload.columns, ["name", "age"]);
+        assert_eq!(
+            rows.payload.body,
+            r#"[{"name":"Ann","age":"30"},{"name":"B, b","age":null}]"#
+        );
+    }
+
+    #[test]
+    fn ragged_csv_is_pgrst102() {
+        assert_eq!(
+            parse("text/csv", "name,age\nAnn\n").unwrap_err(),
+            RequestError::InvalidBody("All lines must have same number of fields".into())
+        );
+    }
+
+    #[test]
+    fn form_bodies_are_one_object() {
+        let rows = parse("application/x-www-form-urlencoded", "name=Ann+Lee&age=30").unwrap();
+        assert_eq!(rows.payload.columns, ["name", "age"]);
+        assert_eq!(rows.payload.body, r#"{"name":"Ann Lee","age":"30"}"#);
+    }
+
+    #[test]
+    fn json_keys_must_match() {
+        assert_eq!(
+            parse("application/json", r#"[{"a":1},{"b":2}]"#).unwrap_err(),
+            RequestError::InvalidBody("All object keys must match".into())
+        );
+        assert_eq!(
+            parse("application/json", "[1]").unwrap_err(),
+            RequestError::InvalidBody("All object keys must match".into())
+        );
+        assert_eq!(parse("application/json", "").unwrap_err(), invalid_json());
+    }
+}

@@ -1,0 +1,193 @@
+//! `INSERT`, `UPDATE` and `DELETE` for write plans. A body is bound once as JSON and expanded in
+//! SQL, so any number of rows is one statement with one parameter; the changed rows land in the
+//! `pgrst_source` CTE, which the representation reads like a relation.
+
+use super::filter::tree;
+use super::read::{Mode, Shape, Source, body as shaped, level, tests_embed};
+use super::{Bind, SqlBuilder, Statement};
+use crate::plan::{InsertPlan, JoinType, MutatePlan, Mutation, ReadPlan, Resolution};
+
+/// The insert as one statement; the representation, if asked for, is shaped as `shape`.
+/// Takes the plan by value so the body (possibly megabytes) moves into its bind uncopied.
+///
+/// An upsert also returns how many rows it inserted (rather than updated), which decides
+/// between 200 and 201.
+pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
+    let mut sql = SqlBuilder::default();
+    let relation = &plan.relation;
+    let upsert = plan.on_conflict.is_some();
+    sql.push(if upsert {
+        "WITH pgrst_write AS (INSERT INTO "
+    } else {
+        "WITH pgrst_source AS (INSERT INTO "
+    });
+    sql.push_qualified(relation).push(" AS pgrst_target");
+    if plan.columns.is_empty() {
+        // `{}` or `[{}, …]`: one row of defaults per object.
+        sql.push(" SELECT FROM json_array_elements(");
+        body(&mut sql, plan.body);
+        sql.push(") AS pgrst_payload");
+    } else {
+        sql.push(" (");
+        sql.push_list(&plan.columns, ", ", |sql, c| {
+            sql.push_ident(c.as_str());
+        });
+        sql.push(") SELECT ");
+        sql.push_list(&plan.columns, ", ", |sql, c| {
+            sql.push_ident(c.as_str());
+        });
+        sql.push(" FROM json_populate_recordset(NULL::")
+            .push_qualified(relation)
+            .push(", ");
+        body(&mut sql, plan.body);
+        sql.push(") AS pgrst_payload");
+    }
+    if let Some(conflict) = &plan.on_conflict {
+        sql.push(" ON CONFLICT (");
+        sql.push_list(&conflict.columns, ", ", |sql, c| {
+            sql.push_ident(c.as_str());
+        });
+        sql.push(")");
+        match conflict.resolution {
+            Resolution::MergeDuplicates if !plan.columns.is_empty() => {
+                sql.push(" DO UPDATE SET ");
+                sql.push_list(&plan.columns, ", ", |sql, c| {
+                    sql.push_ident(c.as_str())
+                        .push(" = EXCLUDED.")
+                        .push_ident(c.as_str());
+                });
+            }
+            _ => {
+                sql.push(" DO NOTHING");
+            }
+        }
+        // `xmax` is 0 in a freshly inserted row version, not in an updated one.
+        sql.push(
+            " RETURNING pgrst_target AS pgrst_row, pgrst_target.xmax = 0 AS pgrst_inserted), \
+             pgrst_source AS (SELECT (pgrst_row).* FROM pgrst_write)",
+        );
+    } else {
+        sql.push(" RETURNING pgrst_target.*)");
+    }
+    representation(&mut sql, plan.returning.as_ref(), shape, count, upsert);
+    sql.finish()
+}
+
+/// The PATCH or DELETE as one statement; `count` adds the number of changed rows as the total.
+pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
+    let mut sql = SqlBuilder::default();
+    let rows = &plan.rows;
+    let alias = rows.alias.as_str();
+    match plan.mutation {
+        Mutation::Update { columns, .. } if columns.is_empty() => {
+            // Nothing to set: PostgREST changes no row.
+            sql.push("WITH pgrst_source AS (SELECT ")
+                .push_ident(alias)
+                .push(".* FROM ")
+                .push_qualified(&rows.relation)
+                .push(" AS ")
+                .push_ident(alias)
+                .push(" WHERE false)");
+        }
+        Mutation::Update {
+            columns,
+            body: json,
+        } => {
+            sql.push("WITH pgrst_source AS (UPDATE ")
+                .push_qualified(&rows.relation)
+                .push(" AS ")
+                .push_ident(alias)
+                .push(" SET ");
+            sql.push_list(&columns, ", ", |sql, c| {
+                sql.push_ident(c.as_str())
+                    .push(" = pgrst_body.")
+                    .push_ident(c.as_str());
+            });
+            // The body's first object supplies the values.
+            sql.push(" FROM (SELECT * FROM json_populate_recordset(NULL::")
+                .push_qualified(&rows.relation)
+                .push(", ");
+            body(&mut sql, json);
+            sql.push(") LIMIT 1) AS pgrst_body");
+            selection(&mut sql, rows);
+            sql.push(" RETURNING ").push_ident(alias).push(".*)");
+        }
+        Mutation::Delete => {
+            sql.push("WITH pgrst_source AS (DELETE FROM ")
+                .push_qualified(&rows.relation)
+                .push(" AS ")
+                .push_ident(alias);
+            selection(&mut sql, rows);
+            sql.push(" RETURNING ").push_ident(alias).push(".*)");
+        }
+    }
+    representation(&mut sql, plan.returning.as_ref(), shape, count, false);
+    sql.finish()
+}
+
+/// `WHERE` choosing the rows a PATCH or DELETE changes. Plain filters apply to the target
+/// directly (so views work too); a page or a filter through an embed needs the rows picked by a
+/// read of the table, by `ctid`.
+fn selection(sql: &mut SqlBuilder, rows: &ReadPlan) {
+    let through_embeds = rows.embeds.iter().any(|embed| {
+        embed.join == JoinType::Inner
+            || rows
+                .filters
+                .iter()
+                .any(|filter| tests_embed(filter, &embed.lateral))
+    });
+    let paged = rows.range.limit.is_some() || rows.range.offset > 0;
+    if through_embeds || paged {
+        sql.push(" WHERE ")
+            .push_ident(&rows.alias)
+            .push(".ctid = ANY (ARRAY(");
+        level(sql, rows, Source::Relation, None, Mode::Keys);
+        sql.push("))");
+        return;
+    }
+    for (i, filter) in rows.filters.iter().enumerate() {
+        sql.push(if i == 0 { " WHERE " } else { " AND " });
+        tree(sql, &rows.alias, filter);
+    }
+}
+
+/// The statement's row over `pgrst_source`: total, changed rows, the body (empty without a
+/// representation) and, for an upsert, the number of rows inserted.
+fn representation(
+    sql: &mut SqlBuilder,
+    returning: Option<&ReadPlan>,
+    shape: Shape,
+    count: bool,
+    upsert: bool,
+) {
+    sql.push(if count {
+        " SELECT (SELECT count(*) FROM pgrst_source)::int8, count(*)::int8, "
+    } else {
+        " SELECT NULL::int8, count(*)::int8, "
+    });
+    match returning {
+        Some(_) => shaped(sql, shape),
+        None => {
+            sql.push("''::text");
+        }
+    }
+    if upsert {
+        sql.push(", (SELECT count(*) FROM pgrst_write WHERE pgrst_inserted)::int8");
+    }
+    match returning {
+        Some(read) => {
+            sql.push(" FROM (");
+            level(sql, read, Source::WriteResult, None, Mode::Rows);
+            sql.push(") _postgrest_t");
+        }
+        None => {
+            sql.push(" FROM pgrst_source");
+        }
+    }
+}
+
+/// The body as a JSON array, whether it was sent as an object or an array.
+fn body(sql: &mut SqlBuilder, body: String) {
+    sql.push("(SELECT CASE WHEN json_typeof(b) = 'array' THEN b ELSE json_build_array(b) END FROM (SELECT ");
+    sql.push_bind(Bind::Text(body)).push("::json AS b) _body)");
+}
