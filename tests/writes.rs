@@ -758,3 +758,155 @@ async fn serialization_failures_are_retried() {
         json!([{"age": 31}])
     );
 }
+
+#[tokio::test]
+async fn functions_and_triggers_can_raise_any_http_error() {
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            r#"CREATE FUNCTION api.guard() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 IF NEW.name = 'pay' THEN
+                   RAISE SQLSTATE 'PGRST' USING
+                     message = '{"code":"123","message":"Payment Required","details":"Quota exceeded","hint":"Upgrade your plan"}',
+                     detail = '{"status":402,"headers":{"X-Powered-By":"Nerd Rage"}}';
+                 ELSIF NEW.name = 'broken' THEN
+                   RAISE SQLSTATE 'PGRST' USING message = 'not json', detail = '{}';
+                 ELSIF NEW.name = 'teapot' THEN
+                   RAISE SQLSTATE 'PT418' USING message = 'I am a teapot';
+                 ELSIF NEW.name = 'plain' THEN
+                   RAISE EXCEPTION 'no, thanks' USING DETAIL = 'plain raise', HINT = 'try another name';
+                 END IF;
+                 RETURN NEW;
+               END $$;
+               CREATE TRIGGER guard BEFORE INSERT ON api.clients FOR EACH ROW EXECUTE FUNCTION api.guard();"#,
+        )
+        .await;
+    let insert = |name: &'static str| {
+        let body = json!({"id": 50, "name": name}).to_string();
+        let api = &api;
+        async move { write(api, Method::POST, "/clients", "", &body).await }
+    };
+    let response = insert("pay").await;
+    assert_eq!(response.status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(response.header("x-powered-by"), Some("Nerd Rage"));
+    assert_eq!(
+        response.json(),
+        json!({"code": "123", "message": "Payment Required", "details": "Quota exceeded", "hint": "Upgrade your plan"})
+    );
+    let response = insert("broken").await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.json()["code"], "PGRST121");
+    let response = insert("teapot").await;
+    assert_eq!(response.status, StatusCode::IM_A_TEAPOT);
+    assert_eq!(response.json()["message"], "I am a teapot");
+    let response = insert("plain").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json(),
+        json!({"code": "P0001", "message": "no, thanks", "details": "plain raise", "hint": "try another name"})
+    );
+    assert_eq!(api.ok("/clients?id=eq.50").await, json!([]));
+}
+
+#[tokio::test]
+async fn views_are_written_through() {
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE VIEW api.client_list AS SELECT id, upper(name) AS name FROM api.clients;
+             CREATE FUNCTION api.client_list_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN INSERT INTO api.clients VALUES (NEW.id, lower(NEW.name)); RETURN NEW; END $$;
+             CREATE TRIGGER client_list_insert INSTEAD OF INSERT ON api.client_list
+               FOR EACH ROW EXECUTE FUNCTION api.client_list_insert();
+             GRANT SELECT, INSERT ON api.client_list TO managers;
+             GRANT SELECT, UPDATE, DELETE ON api.adults TO managers;",
+        )
+        .await;
+    // An auto-updatable view.
+    let response = write(
+        &api,
+        Method::PATCH,
+        "/adults?name=eq.Dan&select=name,age",
+        "return=representation",
+        r#"{"age":46}"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(response.json(), json!([{"name": "Dan", "age": 46}]));
+    let response = write(&api, Method::DELETE, "/adults?age=eq.46", "count=exact", "").await;
+    assert_eq!(response.header("content-range"), Some("0-0/1"));
+    assert_eq!(api.ok("/people?name=eq.Dan").await, json!([]));
+    // A view with an INSTEAD OF trigger.
+    let response = write(
+        &api,
+        Method::POST,
+        "/client_list",
+        "",
+        r#"{"id":5,"name":"NEW CO"}"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(
+        api.ok("/clients?id=eq.5").await,
+        json!([{"id": 5, "name": "new co"}])
+    );
+    let allow = api.request(Method::OPTIONS, "/client_list", &[], "").await;
+    // Its `id` column is still auto-updatable, so are UPDATE and DELETE.
+    assert_eq!(
+        allow.header("allow"),
+        Some("OPTIONS,GET,HEAD,POST,PATCH,DELETE")
+    );
+}
+
+#[tokio::test]
+async fn foreign_tables_are_written_through_postgres_fdw() {
+    let api = TestApi::new().await;
+    let mut admin = api.admin().await;
+    let (port,): (String,) = sqlx::query_as("SELECT current_setting('port')")
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    let setup = format!(
+        "CREATE EXTENSION postgres_fdw;
+         CREATE SERVER loopback FOREIGN DATA WRAPPER postgres_fdw
+           OPTIONS (host '127.0.0.1', port '{port}', dbname '{database}');
+         CREATE USER MAPPING FOR PUBLIC SERVER loopback
+           OPTIONS (user 'postgres', password_required 'false');
+         CREATE SCHEMA private;
+         CREATE TABLE private.notes (id int PRIMARY KEY, body text);
+         CREATE FOREIGN TABLE api.notes (id int, body text)
+           SERVER loopback OPTIONS (schema_name 'private', table_name 'notes');
+         GRANT ALL ON api.notes TO managers; GRANT SELECT ON api.notes TO web_anon;",
+        database = api.database
+    );
+    let api = api.with_sql(&setup).await;
+    let response = write(
+        &api,
+        Method::POST,
+        "/notes",
+        "return=representation",
+        r#"[{"id":1,"body":"a"},{"id":2,"body":"b"}]"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(
+        response.json(),
+        json!([{"id": 1, "body": "a"}, {"id": 2, "body": "b"}])
+    );
+    let response = write(
+        &api,
+        Method::PATCH,
+        "/notes?id=eq.2",
+        "",
+        r#"{"body":"changed"}"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT, "{}", response.body);
+    let response = write(&api, Method::DELETE, "/notes?id=eq.1", "", "").await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT, "{}", response.body);
+    assert_eq!(
+        api.ok("/notes").await,
+        json!([{"id": 2, "body": "changed"}])
+    );
+}

@@ -74,6 +74,12 @@ impl DbError {
                 code,
                 message,
                 detail,
+                ..
+            } if code == "PGRST" => raised(&message, detail.as_deref()),
+            DbError::Postgres {
+                code,
+                message,
+                detail,
                 hint,
             } => {
                 let status = status_of(&code, &message, authenticated);
@@ -88,6 +94,51 @@ impl DbError {
             }
         }
     }
+}
+
+/// `RAISE SQLSTATE 'PGRST'`: the function chose the whole error, as PostgREST lets it. The
+/// message is the JSON body (`code`, `message`, `details`, `hint`), the detail the HTTP part
+/// (`status`, `headers`); PGRST121 when either is not such JSON.
+fn raised(message: &str, detail: Option<&str>) -> ApiError {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        code: String,
+        message: String,
+        details: Option<serde_json::Value>,
+        hint: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Http {
+        status: u16,
+        headers: std::collections::BTreeMap<String, String>,
+    }
+    let body = serde_json::from_str::<Body>(message);
+    let http = serde_json::from_str::<Http>(detail.unwrap_or_default());
+    let (Ok(body), Ok(http)) = (body, http) else {
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "PGRST121",
+            "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error",
+        )
+        .details(format!(
+            "MESSAGE: {message}, DETAIL: {}",
+            detail.unwrap_or_default()
+        ))
+        .hint("MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'. DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.");
+    };
+    let status = StatusCode::from_u16(http.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut error = ApiError::new(status, body.code, body.message);
+    error.details = body.details.map(Box::new);
+    error.hint = body.hint;
+    for (name, value) in http.headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            error = error.header(name, value);
+        }
+    }
+    error
 }
 
 /// PostgREST's SQLSTATE → HTTP status table (first match wins).
