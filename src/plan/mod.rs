@@ -24,6 +24,6 @@ pub use request::{
     SelectField, SelectItem, TextSearch,
 };
 pub use write::{
-    ConflictRequest, InsertPlan, InsertRequest, MutatePlan, Mutation, MutationRequest, OnConflict,
-    Payload, Resolution,
+    ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan, Mutation,
+    MutationRequest, OnConflict, Payload, PutRequest, Resolution,
 };

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::read::{ReadOptions, ReadPlan};
 use super::{Condition, LogicTree, Operator, PlanError, Range, ReadRequest};
-use crate::schema::{Cache, Ident, QualifiedName, Relation};
+use crate::schema::{Cache, Ident, QualifiedName, Relation, SqlExpr};
 
 /// Rows sent in a request body.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,14 @@ pub enum Resolution {
     IgnoreDuplicates,
 }
 
+/// `Prefer: missing=…`: what a column gets when a row of the body lacks its key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Missing {
+    #[default]
+    Null,
+    Default,
+}
+
 /// An upsert as asked: the resolution, on `on_conflict=` columns or else the primary key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConflictRequest {
@@ -37,9 +45,18 @@ pub struct InsertRequest {
     pub columns: Vec<String>,
     /// The body as sent: a JSON object or an array of objects, all with `columns` as keys.
     pub body: String,
+    pub missing: Missing,
     pub on_conflict: Option<ConflictRequest>,
     /// What to return of the inserted rows; `None` returns nothing.
     pub returning: Option<ReadRequest>,
+}
+
+/// A column an insert writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsertColumn {
+    pub name: Ident,
+    /// What a row without the key gets instead of NULL (`Prefer: missing=default`).
+    pub default: Option<SqlExpr>,
 }
 
 /// `ON CONFLICT (columns) DO UPDATE | DO NOTHING`.
@@ -53,7 +70,7 @@ pub struct OnConflict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsertPlan {
     pub relation: QualifiedName,
-    pub columns: Vec<Ident>,
+    pub columns: Vec<InsertColumn>,
     pub body: String,
     /// `None` for a plain insert, and for an upsert on a relation without a key to conflict on.
     pub on_conflict: Option<OnConflict>,
@@ -68,7 +85,18 @@ impl InsertPlan {
         request: InsertRequest,
         options: ReadOptions,
     ) -> Result<InsertPlan, PlanError> {
-        let columns = payload_columns(relation, &request.columns)?;
+        let columns = payload_columns(relation, &request.columns)?
+            .into_iter()
+            .map(|name| InsertColumn {
+                default: match request.missing {
+                    Missing::Null => None,
+                    Missing::Default => relation
+                        .column(name.as_str())
+                        .and_then(|c| c.default_expr.clone()),
+                },
+                name,
+            })
+            .collect();
         let on_conflict = match request.on_conflict {
             None => None,
             Some(ConflictRequest {
@@ -101,12 +129,16 @@ impl InsertPlan {
     pub fn build_put(
         cache: &Cache,
         relation: &Relation,
-        payload: Payload,
-        first_row: &Map<String, Value>,
-        read: ReadRequest,
-        returning: bool,
+        request: PutRequest,
         options: ReadOptions,
     ) -> Result<InsertPlan, PlanError> {
+        let PutRequest {
+            payload,
+            first_row,
+            missing,
+            read,
+            returning,
+        } = request;
         if read.range != Range::default() {
             return Err(PlanError::PutRange);
         }
@@ -122,6 +154,7 @@ impl InsertPlan {
         let request = InsertRequest {
             columns: payload.columns,
             body: payload.body,
+            missing,
             on_conflict: Some(ConflictRequest {
                 resolution: Resolution::MergeDuplicates,
                 columns: None,
@@ -133,6 +166,18 @@ impl InsertPlan {
         };
         Self::build(cache, relation, request, options)
     }
+}
+
+/// A `PUT` as a caller asked for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutRequest {
+    pub payload: Payload,
+    /// The body's first object, whose key must be the URL's.
+    pub first_row: Map<String, Value>,
+    pub missing: Missing,
+    /// The URL's filters (the key) and what to return.
+    pub read: ReadRequest,
+    pub returning: bool,
 }
 
 /// `(column, value)` of each `column=eq.value` filter when they name exactly the primary key.
@@ -177,9 +222,10 @@ fn same_value(sent: &Value, url: &str) -> bool {
 /// PATCH or DELETE: what becomes of the rows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
-    /// Set `columns` from the body's (first) object.
+    /// Set `columns` from the body's (first) object, and `defaults` to their defaults.
     Update {
         columns: Vec<Ident>,
+        defaults: Vec<Ident>,
         body: String,
     },
     Delete,
@@ -188,7 +234,11 @@ pub enum Mutation {
 /// A PATCH or DELETE as a caller asked for it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MutationRequest {
-    Update(Payload),
+    /// `defaults` are columns of `columns=` the body leaves out, with `Prefer: missing=default`.
+    Update {
+        payload: Payload,
+        defaults: Vec<String>,
+    },
     Delete,
 }
 
@@ -213,10 +263,18 @@ impl MutatePlan {
         options: ReadOptions,
     ) -> Result<MutatePlan, PlanError> {
         let mutation = match mutation {
-            MutationRequest::Update(payload) => Mutation::Update {
-                columns: payload_columns(relation, &payload.columns)?,
-                body: payload.body,
-            },
+            MutationRequest::Update { payload, defaults } => {
+                let defaults = payload_columns(relation, &defaults)?;
+                let columns = payload_columns(relation, &payload.columns)?
+                    .into_iter()
+                    .filter(|column| !defaults.contains(column))
+                    .collect();
+                Mutation::Update {
+                    columns,
+                    defaults,
+                    body: payload.body,
+                }
+            }
             MutationRequest::Delete => Mutation::Delete,
         };
         // db-max-rows caps what is read, never what is written.

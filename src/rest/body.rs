@@ -67,14 +67,20 @@ fn invalid_json() -> RequestError {
 fn json(body: Bytes, columns: Option<Vec<String>>) -> Result<Rows, RequestError> {
     let text = String::from_utf8(body.into()).map_err(|_| invalid_json())?;
     if let Some(columns) = columns {
-        // Only checked, never held as a tree: Postgres reads the values.
-        serde_json::from_str::<IgnoredAny>(&text).map_err(|_| invalid_json())?;
+        // An array is only checked, never held as a tree: Postgres reads the values. A single
+        // object is small, and PUT and PATCH look at its keys.
+        let first = if text.trim_start().starts_with('{') {
+            serde_json::from_str::<Map<String, Value>>(&text).map_err(|_| invalid_json())?
+        } else {
+            serde_json::from_str::<IgnoredAny>(&text).map_err(|_| invalid_json())?;
+            Map::new()
+        };
         return Ok(Rows {
             payload: Payload {
                 columns,
                 body: text,
             },
-            first: Map::new(),
+            first,
         });
     }
     let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid_json())?;

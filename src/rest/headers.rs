@@ -3,7 +3,7 @@
 use axum::http::{HeaderMap, header};
 
 use super::RequestError;
-use crate::plan::Resolution;
+use crate::plan::{Missing, Resolution};
 
 /// `Prefer: return=…`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,6 +46,7 @@ pub struct Preferences {
     pub return_: Option<ReturnPreference>,
     pub count: Option<CountPreference>,
     pub resolution: Option<Resolution>,
+    pub missing: Option<Missing>,
     pub handling: Option<Handling>,
     pub tx: Option<TxPreference>,
     pub max_affected: Option<u64>,
@@ -75,12 +76,14 @@ impl Preferences {
                 "resolution=ignore-duplicates" => {
                     set(&mut p.resolution, Resolution::IgnoreDuplicates)
                 }
+                "missing=default" => set(&mut p.missing, Missing::Default),
+                "missing=null" => set(&mut p.missing, Missing::Null),
                 "handling=lenient" => set(&mut p.handling, Handling::Lenient),
                 "handling=strict" => set(&mut p.handling, Handling::Strict),
                 "tx=commit" => set(&mut p.tx, TxPreference::Commit),
                 "tx=rollback" => set(&mut p.tx, TxPreference::Rollback),
                 // Known to PostgREST but without effect here; not echoed.
-                "missing=null" | "params=single-object" => {}
+                "params=single-object" => {}
                 "" => {}
                 other => match other.strip_prefix("max-affected=").map(str::parse) {
                     Some(Ok(n)) => set(&mut p.max_affected, n),
@@ -110,6 +113,13 @@ impl Preferences {
         let resolution = self.resolution.map(|r| match r {
             Resolution::MergeDuplicates => "resolution=merge-duplicates".to_owned(),
             Resolution::IgnoreDuplicates => "resolution=ignore-duplicates".to_owned(),
+        });
+        let missing = self.missing.map(|m| {
+            match m {
+                Missing::Default => "missing=default",
+                Missing::Null => "missing=null",
+            }
+            .to_owned()
         });
         let return_ = self.return_.map(|r| {
             match r {
@@ -144,10 +154,18 @@ impl Preferences {
         let max_affected = self
             .enforced_max_affected()
             .map(|n| format!("max-affected={n}"));
-        let applied: Vec<String> = [resolution, return_, count, tx, handling, max_affected]
-            .into_iter()
-            .flatten()
-            .collect();
+        let applied: Vec<String> = [
+            resolution,
+            missing,
+            return_,
+            count,
+            tx,
+            handling,
+            max_affected,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         (!applied.is_empty()).then(|| applied.join(", "))
     }
 }

@@ -20,8 +20,8 @@ use crate::context::RequestContext;
 use crate::db::{Access, End, Output, Transaction};
 use crate::error::ApiError;
 use crate::plan::{
-    self, ConflictRequest, InsertPlan, InsertRequest, MutatePlan, MutationRequest, ReadRequest,
-    SelectField, SelectItem,
+    self, ConflictRequest, InsertPlan, InsertRequest, Missing, MutatePlan, MutationRequest,
+    PutRequest, ReadRequest, SelectField, SelectItem,
 };
 use crate::schema::{Relation, RelationKind};
 use crate::sql::{self, Statement};
@@ -68,6 +68,10 @@ impl Write {
             media,
         };
         Ok((write, params))
+    }
+
+    fn missing(&self) -> Missing {
+        self.preferences.missing.unwrap_or_default()
     }
 
     fn representation(&self) -> bool {
@@ -131,6 +135,7 @@ pub async fn create(
     let request = InsertRequest {
         columns: rows.payload.columns,
         body: rows.payload.body,
+        missing: write.missing(),
         on_conflict: write
             .preferences
             .resolution
@@ -178,14 +183,17 @@ pub async fn put(
     let api = write.api.clone();
     let target = plan::relation(&api.cache, &write.schema, &write.relation)?;
     let rows = body::rows(&headers, body, params.columns.take())?;
-    let representation = write.representation();
+    let request = PutRequest {
+        payload: rows.payload,
+        first_row: rows.first,
+        missing: write.missing(),
+        read: std::mem::take(&mut params.read),
+        returning: write.representation(),
+    };
     let plan = InsertPlan::build_put(
         &write.api.cache,
         target,
-        rows.payload,
-        &rows.first,
-        std::mem::take(&mut params.read),
-        representation,
+        request,
         app.settings.read_options(),
     )?;
     let count = write.preferences.count.is_some();
@@ -206,13 +214,22 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let (write, mut params) = Write::new(&app, relation, &method, &uri, &headers)?;
     let rows = body::rows(&headers, body, params.columns.take())?;
-    mutate(
-        &app,
-        &write,
-        params.read,
-        MutationRequest::Update(rows.payload),
-    )
-    .await
+    // Columns of `columns=` the body leaves out are reset to their defaults.
+    let defaults = match write.missing() {
+        Missing::Default => rows
+            .payload
+            .columns
+            .iter()
+            .filter(|column| !rows.first.contains_key(*column))
+            .cloned()
+            .collect(),
+        Missing::Null => Vec::new(),
+    };
+    let mutation = MutationRequest::Update {
+        payload: rows.payload,
+        defaults,
+    };
+    mutate(&app, &write, params.read, mutation).await
 }
 
 /// `DELETE /relation?filters`.

@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 
 use super::{
     Argument, Cache, Column, ForeignKey, Function, Ident, QualifiedName, Relation, RelationKind,
-    ReturnType, SqlType, Volatility,
+    ReturnType, SqlExpr, SqlType, Volatility,
 };
 
 /// Loads the cache of the `schemas` exposed, in that order.
@@ -115,7 +115,13 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
             THEN a.atttypmod - 4 END,
        NOT (a.attnotnull OR (t.typtype = 'd' AND t.typnotnull)),
        pg_get_expr(d.adbin, d.adrelid),
-       col_description(c.oid, a.attnum)
+       col_description(c.oid, a.attnum),
+       coalesce(pg_get_expr(d.adbin, d.adrelid),
+                (SELECT format('nextval(%L::regclass)', s.oid::regclass)
+                 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
+                 WHERE a.attidentity = 'd' AND dep.refobjid = c.oid
+                   AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' AND s.relkind = 'S'),
+                CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -138,6 +144,7 @@ type ColumnRow = (
     Vec<String>,
     Option<i32>,
     bool,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
@@ -165,6 +172,7 @@ async fn columns(
                 nullable: row.8,
                 default: row.9,
                 comment: row.10,
+                default_expr: row.11.map(SqlExpr::new),
             };
             (qualified(schema, relation), column)
         })

@@ -12,7 +12,7 @@ mod write;
 pub use read::{Shape, estimate, read};
 pub use write::{insert, mutate};
 
-use crate::schema::{QualifiedName, SqlType};
+use crate::schema::{QualifiedName, SqlExpr, SqlType};
 
 /// A statement ready to run: its text and its bound values, in `$n` order.
 ///
@@ -73,6 +73,14 @@ impl SqlBuilder {
     /// A type name from the catalog (`format_type` output is valid SQL as it stands).
     pub fn push_type(&mut self, sql_type: &SqlType) -> &mut Self {
         self.sql.push_str(sql_type.as_str());
+        self
+    }
+
+    /// An expression from the catalog, parenthesised.
+    pub fn push_expr(&mut self, expression: &SqlExpr) -> &mut Self {
+        self.sql.push('(');
+        self.sql.push_str(expression.as_str());
+        self.sql.push(')');
         self
     }
 

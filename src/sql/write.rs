@@ -6,6 +6,7 @@ use super::filter::tree;
 use super::read::{Mode, Shape, Source, body as shaped, level, tests_embed};
 use super::{Bind, SqlBuilder, Statement};
 use crate::plan::{InsertPlan, JoinType, MutatePlan, Mutation, ReadPlan, Resolution};
+use crate::schema::Ident;
 
 /// The insert as one statement; the representation, if asked for, is shaped as `shape`.
 /// Takes the plan by value so the body (possibly megabytes) moves into its bind uncopied.
@@ -22,18 +23,42 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
         "WITH pgrst_source AS (INSERT INTO "
     });
     sql.push_qualified(relation).push(" AS pgrst_target");
+    let names: Vec<&Ident> = plan.columns.iter().map(|c| &c.name).collect();
     if plan.columns.is_empty() {
         // `{}` or `[{}, …]`: one row of defaults per object.
         sql.push(" SELECT FROM json_array_elements(");
         body(&mut sql, plan.body);
         sql.push(") AS pgrst_payload");
-    } else {
-        sql.push(" (");
-        sql.push_list(&plan.columns, ", ", |sql, c| {
-            sql.push_ident(c.as_str());
+    } else if plan.columns.iter().any(|c| c.default.is_some()) {
+        // `missing=default`: a row without a key gets the column's default, row by row.
+        column_list(&mut sql, &names);
+        sql.push(" SELECT ");
+        sql.push_list(&plan.columns, ", ", |sql, column| {
+            let name = column.name.as_str();
+            match &column.default {
+                Some(default) => {
+                    sql.push("CASE WHEN pgrst_row ? ")
+                        .push_bind(Bind::Text(name.to_owned()))
+                        .push(" THEN pgrst_values.")
+                        .push_ident(name)
+                        .push(" ELSE ")
+                        .push_expr(default)
+                        .push(" END");
+                }
+                None => {
+                    sql.push("pgrst_values.").push_ident(name);
+                }
+            }
         });
-        sql.push(") SELECT ");
-        sql.push_list(&plan.columns, ", ", |sql, c| {
+        sql.push(" FROM jsonb_array_elements(");
+        body(&mut sql, plan.body);
+        sql.push("::jsonb) AS pgrst_rows(pgrst_row), jsonb_populate_record(NULL::")
+            .push_qualified(relation)
+            .push(", pgrst_row) AS pgrst_values");
+    } else {
+        column_list(&mut sql, &names);
+        sql.push(" SELECT ");
+        sql.push_list(&names, ", ", |sql, c| {
             sql.push_ident(c.as_str());
         });
         sql.push(" FROM json_populate_recordset(NULL::")
@@ -51,7 +76,7 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
         match conflict.resolution {
             Resolution::MergeDuplicates if !plan.columns.is_empty() => {
                 sql.push(" DO UPDATE SET ");
-                sql.push_list(&plan.columns, ", ", |sql, c| {
+                sql.push_list(&names, ", ", |sql, c| {
                     sql.push_ident(c.as_str())
                         .push(" = EXCLUDED.")
                         .push_ident(c.as_str());
@@ -73,13 +98,24 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
     sql.finish()
 }
 
+/// ` ("a", "b")`: the columns an insert writes.
+fn column_list(sql: &mut SqlBuilder, names: &[&Ident]) {
+    sql.push(" (");
+    sql.push_list(names, ", ", |sql, c| {
+        sql.push_ident(c.as_str());
+    });
+    sql.push(")");
+}
+
 /// The PATCH or DELETE as one statement; `count` adds the number of changed rows as the total.
 pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
     let mut sql = SqlBuilder::default();
     let rows = &plan.rows;
     let alias = rows.alias.as_str();
     match plan.mutation {
-        Mutation::Update { columns, .. } if columns.is_empty() => {
+        Mutation::Update {
+            columns, defaults, ..
+        } if columns.is_empty() && defaults.is_empty() => {
             // Nothing to set: PostgREST changes no row.
             sql.push("WITH pgrst_source AS (SELECT ")
                 .push_ident(alias)
@@ -91,6 +127,7 @@ pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
         }
         Mutation::Update {
             columns,
+            defaults,
             body: json,
         } => {
             sql.push("WITH pgrst_source AS (UPDATE ")
@@ -98,10 +135,17 @@ pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
                 .push(" AS ")
                 .push_ident(alias)
                 .push(" SET ");
-            sql.push_list(&columns, ", ", |sql, c| {
-                sql.push_ident(c.as_str())
-                    .push(" = pgrst_body.")
-                    .push_ident(c.as_str());
+            let sets = columns
+                .iter()
+                .map(|c| (c, true))
+                .chain(defaults.iter().map(|c| (c, false)));
+            sql.push_list(sets, ", ", |sql, (column, from_body)| {
+                sql.push_ident(column.as_str());
+                if from_body {
+                    sql.push(" = pgrst_body.").push_ident(column.as_str());
+                } else {
+                    sql.push(" = DEFAULT");
+                }
             });
             // The body's first object supplies the values.
             sql.push(" FROM (SELECT * FROM json_populate_recordset(NULL::")
