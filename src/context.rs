@@ -81,6 +81,13 @@ impl RequestContext {
         })
     }
 
+    /// Adds a setting for this request's transaction (e.g. `timezone` from `Prefer`).
+    pub fn set(&mut self, name: &str, value: &str) {
+        let mut extra: Map<String, Value> = serde_json::from_str(&self.extra).unwrap_or_default();
+        extra.insert(name.to_owned(), Value::String(value.to_owned()));
+        self.extra = Value::Object(extra).to_string();
+    }
+
     /// The settings of a transaction running with `search_path`.
     pub fn settings<'a>(&'a self, search_path: &'a str) -> RequestSettings<'a> {
         RequestSettings {

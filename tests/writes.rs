@@ -980,3 +980,52 @@ async fn missing_keys_take_column_identity_and_domain_defaults() {
         json!([{"id": 50, "name": "renamed", "quantity": 1, "weight": 10, "note": null}])
     );
 }
+
+#[tokio::test]
+async fn timezone_preference_sets_the_transactions_time_zone() {
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE TABLE api.events (id int PRIMARY KEY, at timestamptz);
+             INSERT INTO api.events VALUES (1, '2026-01-01 12:00:00+00');
+             GRANT SELECT ON api.events TO web_anon;",
+        )
+        .await;
+    let response = api
+        .request(
+            Method::GET,
+            "/events",
+            &[("prefer", "timezone=Asia/Tokyo")],
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.header("preference-applied"),
+        Some("timezone=Asia/Tokyo")
+    );
+    assert_eq!(
+        response.json(),
+        json!([{"id": 1, "at": "2026-01-01T21:00:00+09:00"}])
+    );
+    let response = api
+        .request(
+            Method::GET,
+            "/events",
+            &[("prefer", "timezone=Mars/Olympus")],
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "22023");
+    let response = api
+        .request(
+            Method::GET,
+            "/events",
+            &[("prefer", "handling=strict, tx=maybe")],
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "PGRST122");
+}

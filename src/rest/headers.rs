@@ -3,6 +3,7 @@
 use axum::http::{HeaderMap, header};
 
 use super::RequestError;
+use crate::context::RequestContext;
 use crate::plan::{Missing, Resolution};
 
 /// `Prefer: return=…`.
@@ -50,6 +51,8 @@ pub struct Preferences {
     pub handling: Option<Handling>,
     pub tx: Option<TxPreference>,
     pub max_affected: Option<u64>,
+    /// `timezone=…`, set as the transaction's `timezone` (Postgres rejects unknown zones).
+    pub timezone: Option<String>,
     /// Preferences that are not PostgREST's, as sent.
     pub invalid: Vec<String>,
 }
@@ -85,13 +88,26 @@ impl Preferences {
                 // Known to PostgREST but without effect here; not echoed.
                 "params=single-object" => {}
                 "" => {}
-                other => match other.strip_prefix("max-affected=").map(str::parse) {
-                    Some(Ok(n)) => set(&mut p.max_affected, n),
-                    _ => p.invalid.push(other.to_owned()),
-                },
+                other => {
+                    if let Some(zone) = other.strip_prefix("timezone=") {
+                        set(&mut p.timezone, zone.to_owned());
+                    } else if let Some(Ok(n)) = other.strip_prefix("max-affected=").map(str::parse)
+                    {
+                        set(&mut p.max_affected, n);
+                    } else {
+                        p.invalid.push(other.to_owned());
+                    }
+                }
             }
         }
         preferences
+    }
+
+    /// Sets the preferred time zone for the request's transaction.
+    pub fn apply_timezone(&self, caller: &mut RequestContext) {
+        if let Some(zone) = &self.timezone {
+            caller.set("timezone", zone);
+        }
     }
 
     /// PGRST122 when `handling=strict` and a preference was not understood.
@@ -151,6 +167,10 @@ impl Preferences {
             }
             .to_owned()
         });
+        let timezone = self
+            .timezone
+            .as_ref()
+            .map(|zone| format!("timezone={zone}"));
         let max_affected = self
             .enforced_max_affected()
             .map(|n| format!("max-affected={n}"));
@@ -161,6 +181,7 @@ impl Preferences {
             count,
             tx,
             handling,
+            timezone,
             max_affected,
         ]
         .into_iter()

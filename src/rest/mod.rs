@@ -54,11 +54,14 @@ async fn read(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
+    let mut caller =
+        RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
     let media = media::negotiate(&headers)?;
     let preferences = Preferences::from_headers(&headers);
+    preferences.check_strict()?;
+    preferences.apply_timezone(&mut caller);
     let mut params = query::parse(uri.query().unwrap_or_default())?;
     if let Some((offset, limit)) = headers::range(&headers)? {
         params.read.range = plan::Range { offset, limit };

@@ -45,11 +45,13 @@ impl Write {
         uri: &Uri,
         headers: &HeaderMap,
     ) -> Result<(Write, query::QueryParams), ApiError> {
-        let caller = RequestContext::new(&app.auth, &app.settings.request, method, uri, headers)?;
+        let mut caller =
+            RequestContext::new(&app.auth, &app.settings.request, method, uri, headers)?;
         let api = app.api();
         let schema = headers::profile(headers, true, &api.cache.schemas)?.clone();
         let mut preferences = Preferences::from_headers(headers);
         preferences.check_strict()?;
+        preferences.apply_timezone(&mut caller);
         if !app.settings.tx_end.overridable {
             preferences.tx = None;
         }
