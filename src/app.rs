@@ -27,6 +27,7 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
     pub tx_end: crate::config::TxEnd,
+    pub plan_enabled: bool,
     pub request: crate::context::SettingsConfig,
 }
 
@@ -52,6 +53,7 @@ impl Settings {
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             aggregates_enabled: config.aggregates_enabled,
             tx_end: config.tx_end,
+            plan_enabled: config.plan_enabled,
             request: config.request_settings.clone(),
         }
     }

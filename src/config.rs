@@ -139,6 +139,11 @@ pub const KEYS: &[Key] = &[
         help: "Allow count(), sum(), avg(), min() and max() in select [default: false]",
     },
     Key {
+        name: "db-plan-enabled",
+        aliases: &[],
+        help: "Answer Accept: application/vnd.pgrst.plan with the statement's EXPLAIN [default: false]",
+    },
+    Key {
         name: "db-tx-end",
         aliases: &[],
         help: "How request transactions end: commit, commit-allow-override, rollback or \
@@ -274,6 +279,7 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
     pub tx_end: TxEnd,
+    pub plan_enabled: bool,
     pub pre_request: Option<String>,
     /// `app.settings.*` and `jwt-claims-as-settings`.
     pub request_settings: crate::context::SettingsConfig,
@@ -396,6 +402,7 @@ impl Config {
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
             aggregates_enabled: sources.parse("db-aggregates-enabled", false)?,
             tx_end: sources.parse("db-tx-end", TxEnd::default())?,
+            plan_enabled: sources.parse("db-plan-enabled", false)?,
             pre_request: sources.get("db-pre-request").map(str::to_owned),
             request_settings: crate::context::SettingsConfig::new(
                 sources

@@ -457,3 +457,48 @@ async fn max_rows_caps_reads() {
     let response = api.get("/people?select=id&limit=5&offset=5").await;
     assert_eq!(response.json(), json!([{"id": 6}, {"id": 7}]));
 }
+
+#[tokio::test]
+async fn execution_plans_when_enabled() {
+    let accept = |value: &'static str| [("accept", value)];
+    let api = TestApi::new().await;
+    let response = api
+        .request(
+            Method::GET,
+            "/people",
+            &accept("application/vnd.pgrst.plan+json"),
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(response.json()["code"], "PGRST107");
+
+    let api = TestApi::with_settings(&[("db-plan-enabled", "true")]).await;
+    let response = api
+        .request(
+            Method::GET,
+            "/people?age=gt.18&select=name",
+            &accept("application/vnd.pgrst.plan+json; for=\"text/csv\"; options=analyze"),
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/vnd.pgrst.plan+json; for=\"text/csv\"; charset=utf-8")
+    );
+    let plan = response.json();
+    assert_eq!(plan[0]["Plan"]["Node Type"], "Aggregate");
+    assert_eq!(plan[0]["Plan"]["Actual Rows"], 1);
+    let response = api
+        .request(
+            Method::GET,
+            "/people?id=eq.1",
+            &accept("application/vnd.pgrst.plan"),
+            "",
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert!(response.body.starts_with("Aggregate"), "{}", response.body);
+    assert!(response.body.contains("people"), "{}", response.body);
+}

@@ -7,6 +7,7 @@
 //! or a deadlock was rolled back whole, so it is run again, a bounded number of times.
 
 mod error;
+mod explain;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 use axum::http::{HeaderMap, header};
 
 use super::RequestError;
-use crate::sql::Shape;
+use crate::sql::{Explain, Shape};
 
 /// A representation pgway can produce for rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +65,77 @@ impl MediaType {
     }
 }
 
+/// `application/vnd.pgrst.plan[+json|+text]; for="…"; options=analyze|verbose|…`: the
+/// execution plan of the statement that would answer `target`, instead of its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanMedia {
+    pub target: MediaType,
+    pub explain: Explain,
+}
+
+impl PlanMedia {
+    pub fn content_type(self) -> String {
+        let format = if self.explain.text { "text" } else { "json" };
+        let target = self.target.content_type();
+        let target = target.strip_suffix("; charset=utf-8").unwrap_or(target);
+        format!("application/vnd.pgrst.plan+{format}; for=\"{target}\"; charset=utf-8")
+    }
+
+    fn parse(media: &str, params: &[(&str, &str)]) -> Option<PlanMedia> {
+        let text = match media.to_ascii_lowercase().as_str() {
+            "application/vnd.pgrst.plan" | "application/vnd.pgrst.plan+text" => true,
+            "application/vnd.pgrst.plan+json" => false,
+            _ => return None,
+        };
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim_matches('"'))
+        };
+        let target = match param("for") {
+            Some(target) => MediaType::parse(target, params)?,
+            None => MediaType::Json { stripped: false },
+        };
+        let mut explain = Explain {
+            text,
+            ..Explain::default()
+        };
+        for option in param("options").unwrap_or_default().split('|') {
+            match option {
+                "analyze" => explain.analyze = true,
+                "verbose" => explain.verbose = true,
+                "settings" => explain.settings = true,
+                "buffers" => explain.buffers = true,
+                "wal" => explain.wal = true,
+                "" => {}
+                _ => return None,
+            }
+        }
+        Some(PlanMedia { target, explain })
+    }
+}
+
+/// What a read may answer: rows in a media type, or the plan of the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    Rows(MediaType),
+    Plan(PlanMedia),
+}
+
 /// One entry of `Accept`: its quality, its type and its parameters.
 type MediaRange<'a> = (f32, &'a str, Vec<(&'a str, &'a str)>);
 
-/// The first producible type of `Accept`, by q-value and then client order (none: JSON).
+/// The first row media type of `Accept`, by q-value and then client order (none: JSON).
 pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, RequestError> {
+    match accepted(headers, false)? {
+        Accepted::Rows(media) => Ok(media),
+        Accepted::Plan(plan) => Ok(plan.target),
+    }
+}
+
+/// As [`negotiate`], also offering the statement's plan when `plans` (`db-plan-enabled`).
+pub fn accepted(headers: &HeaderMap, plans: bool) -> Result<Accepted, RequestError> {
     let accept = headers
         .get_all(header::ACCEPT)
         .iter()
@@ -94,13 +160,21 @@ pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, RequestError> {
         })
         .collect();
     if ranges.is_empty() {
-        return Ok(MediaType::Json { stripped: false });
+        return Ok(Accepted::Rows(MediaType::Json { stripped: false }));
     }
     ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
     ranges
         .iter()
         .filter(|(q, _, _)| *q > 0.0)
-        .find_map(|(_, media, params)| MediaType::parse(media, params))
+        .find_map(|(_, media, params)| {
+            MediaType::parse(media, params)
+                .map(Accepted::Rows)
+                .or_else(|| {
+                    plans
+                        .then(|| PlanMedia::parse(media, params).map(Accepted::Plan))
+                        .flatten()
+                })
+        })
         .ok_or_else(|| {
             RequestError::NotAcceptable(
                 ranges
@@ -121,6 +195,31 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(value));
         negotiate(&headers)
+    }
+
+    #[test]
+    fn plans_only_when_enabled() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static(
+                "application/vnd.pgrst.plan+json; for=\"text/csv\"; options=analyze|verbose",
+            ),
+        );
+        let plan = PlanMedia {
+            target: MediaType::Csv,
+            explain: Explain {
+                analyze: true,
+                verbose: true,
+                ..Explain::default()
+            },
+        };
+        assert_eq!(accepted(&headers, true), Ok(Accepted::Plan(plan)));
+        assert_eq!(
+            plan.content_type(),
+            "application/vnd.pgrst.plan+json; for=\"text/csv\"; charset=utf-8"
+        );
+        assert!(accepted(&headers, false).is_err());
     }
 
     #[test]

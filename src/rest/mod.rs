@@ -17,12 +17,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
-use axum::response::Response;
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use error::RequestError;
 use headers::{CountPreference, Preferences};
+use media::Accepted;
 
 use crate::app::App;
 use crate::context::RequestContext;
@@ -58,7 +59,7 @@ async fn read(
         RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
-    let media = media::negotiate(&headers)?;
+    let accepted = media::accepted(&headers, app.settings.plan_enabled)?;
     let preferences = Preferences::from_headers(&headers);
     preferences.check_strict()?;
     preferences.apply_timezone(&mut caller);
@@ -69,6 +70,23 @@ async fn read(
     let target = plan::relation(&api.cache, schema, &relation)?;
     let plan = ReadPlan::build(&api.cache, target, params.read, app.settings.read_options())?;
     let settings = caller.settings(api.search_path(schema));
+    let media = match accepted {
+        Accepted::Rows(media) => media,
+        Accepted::Plan(plan_media) => {
+            let statement = sql::read(
+                &plan,
+                plan_media.target.shape(),
+                preferences.count.is_some(),
+            );
+            let explain = sql::explain(statement, plan_media.explain);
+            let body = app
+                .db
+                .explain(&settings, &explain, plan_media.explain.text)
+                .await
+                .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+            return Ok(([(header::CONTENT_TYPE, plan_media.content_type())], body).into_response());
+        }
+    };
     let shape = media.shape();
     let max_rows = app
         .settings

@@ -24,6 +24,43 @@ pub struct Statement {
     pub binds: Vec<Bind>,
 }
 
+/// `EXPLAIN` options: the plan as text or JSON, and what else Postgres should report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Explain {
+    pub text: bool,
+    pub analyze: bool,
+    pub verbose: bool,
+    pub settings: bool,
+    pub buffers: bool,
+    pub wal: bool,
+}
+
+/// `EXPLAIN (…) <statement>`, with the statement's binds.
+pub fn explain(statement: Statement, options: Explain) -> Statement {
+    let mut sql = String::from(if options.text {
+        "EXPLAIN (FORMAT TEXT"
+    } else {
+        "EXPLAIN (FORMAT JSON"
+    });
+    for (on, option) in [
+        (options.analyze, ", ANALYZE"),
+        (options.verbose, ", VERBOSE"),
+        (options.settings, ", SETTINGS"),
+        (options.buffers, ", BUFFERS"),
+        (options.wal, ", WAL"),
+    ] {
+        if on {
+            sql.push_str(option);
+        }
+    }
+    sql.push_str(") ");
+    sql.push_str(&statement.sql);
+    Statement {
+        sql,
+        binds: statement.binds,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bind {
     Text(String),
