@@ -1029,3 +1029,94 @@ async fn timezone_preference_sets_the_transactions_time_zone() {
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert_eq!(response.json()["code"], "PGRST122");
 }
+
+#[tokio::test]
+async fn hostile_text_in_writes_never_reaches_sql() {
+    let api = TestApi::new().await;
+    let drop = "x\"; DROP TABLE api.people; --";
+    let encoded = "x%22%3B%20DROP%20TABLE%20api.people%3B%20--";
+    let cases: Vec<(Method, String, Vec<(&str, &str)>, String)> = vec![
+        (
+            Method::POST,
+            format!("/clients?columns=id,{encoded}"),
+            vec![],
+            r#"{"id":9}"#.into(),
+        ),
+        (
+            Method::POST,
+            format!("/clients?on_conflict={encoded}"),
+            vec![("prefer", "resolution=merge-duplicates")],
+            r#"{"id":1,"name":"a"}"#.into(),
+        ),
+        (
+            Method::POST,
+            "/clients".into(),
+            vec![],
+            json!({"id": 9, drop: 1}).to_string(),
+        ),
+        (
+            Method::POST,
+            "/clients".into(),
+            vec![("content-type", "text/csv")],
+            format!("id,\"{}\"\n9,a\n", drop.replace('"', "\"\"")),
+        ),
+        (
+            Method::PATCH,
+            "/clients?id=eq.1".into(),
+            vec![],
+            json!({drop: "a"}).to_string(),
+        ),
+        (
+            Method::PATCH,
+            format!("/clients?{encoded}=eq.1"),
+            vec![],
+            r#"{"name":"a"}"#.into(),
+        ),
+        (
+            Method::DELETE,
+            format!("/clients?order={encoded}&limit=1"),
+            vec![],
+            String::new(),
+        ),
+        (
+            Method::DELETE,
+            "/clients?id=eq.1".into(),
+            vec![("content-profile", "pg_catalog")],
+            String::new(),
+        ),
+        (Method::DELETE, "/pg_authid".into(), vec![], String::new()),
+        (
+            Method::POST,
+            "/clients".into(),
+            vec![("prefer", "timezone=UTC'; DROP TABLE api.people; --")],
+            r#"{"id":9,"name":"a"}"#.into(),
+        ),
+    ];
+    for (method, uri, headers, body) in cases {
+        let response = write_as(&api, method.clone(), &uri, &headers, &body).await;
+        assert!(
+            response.status.is_client_error(),
+            "{method} {uri}: {} {}",
+            response.status,
+            response.body
+        );
+    }
+    // A hostile value is only a value.
+    let response = write(
+        &api,
+        Method::PATCH,
+        "/clients?id=eq.1",
+        "return=representation",
+        &json!({"name": drop}).to_string(),
+    )
+    .await;
+    assert_eq!(response.json(), json!([{"id": 1, "name": drop}]));
+    assert_eq!(
+        api.ok("/people?select=id").await.as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(
+        api.ok("/clients?select=id&order=id").await,
+        json!([{"id": 1}, {"id": 2}])
+    );
+}
