@@ -502,3 +502,51 @@ async fn execution_plans_when_enabled() {
     assert!(response.body.starts_with("Aggregate"), "{}", response.body);
     assert!(response.body.contains("people"), "{}", response.body);
 }
+
+#[tokio::test]
+async fn geojson_where_postgis_is_installed() {
+    let installed = std::fs::read_dir("/usr/share/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|version| version.path().join("extension/postgis.control").exists());
+    if !installed {
+        eprintln!("skipped: PostGIS is not installed (apt-get install postgresql-15-postgis-3)");
+        return;
+    }
+    let api = TestApi::new().await;
+    let accept = [("accept", "application/geo+json")];
+    // Without PostGIS in the database, GeoJSON is not on offer.
+    let response = api.request(Method::GET, "/people", &accept, "").await;
+    assert_eq!(response.status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(response.json()["code"], "PGRST107");
+    let api = api
+        .with_sql(
+            "CREATE EXTENSION postgis;
+             CREATE TABLE api.places (id int PRIMARY KEY, name text, location geometry(Point, 4326));
+             INSERT INTO api.places VALUES (1, 'Tower', 'SRID=4326;POINT(2.2945 48.8584)'),
+                                           (2, 'Nowhere', NULL);
+             GRANT SELECT ON api.places TO web_anon;",
+        )
+        .await;
+    let response = api
+        .request(Method::GET, "/places?order=id", &accept, "")
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/geo+json; charset=utf-8")
+    );
+    assert_eq!(
+        response.json(),
+        json!({
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.2945, 48.8584]},
+                 "properties": {"id": 1, "name": "Tower"}},
+                // PostGIS 3.3's own rendering of a NULL geometry.
+                {"type": "Feature", "geometry": {"type": null}, "properties": {"id": 2, "name": "Nowhere"}}
+            ]
+        })
+    );
+}

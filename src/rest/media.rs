@@ -16,6 +16,17 @@ pub enum MediaType {
         stripped: bool,
     },
     Csv,
+    /// `application/geo+json`, where PostGIS is installed.
+    GeoJson,
+}
+
+/// The media types a request may be answered in besides rows as JSON, objects and CSV.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offers {
+    /// `application/vnd.pgrst.plan` (`db-plan-enabled`).
+    pub plans: bool,
+    /// `application/geo+json` (PostGIS is installed).
+    pub geojson: bool,
 }
 
 impl MediaType {
@@ -26,6 +37,7 @@ impl MediaType {
             MediaType::Object { stripped: false } => Shape::Object,
             MediaType::Object { stripped: true } => Shape::ObjectStripped,
             MediaType::Csv => Shape::Csv,
+            MediaType::GeoJson => Shape::GeoJson,
         }
     }
 
@@ -42,10 +54,11 @@ impl MediaType {
                 "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8"
             }
             MediaType::Csv => "text/csv; charset=utf-8",
+            MediaType::GeoJson => "application/geo+json; charset=utf-8",
         }
     }
 
-    fn parse(media: &str, params: &[(&str, &str)]) -> Option<MediaType> {
+    fn parse(media: &str, params: &[(&str, &str)], offers: Offers) -> Option<MediaType> {
         let stripped = params
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("nulls") && *v == "stripped");
@@ -60,6 +73,7 @@ impl MediaType {
                 Some(MediaType::Object { stripped })
             }
             "text/csv" | "text/*" => Some(MediaType::Csv),
+            "application/geo+json" if offers.geojson => Some(MediaType::GeoJson),
             _ => None,
         }
     }
@@ -81,7 +95,7 @@ impl PlanMedia {
         format!("application/vnd.pgrst.plan+{format}; for=\"{target}\"; charset=utf-8")
     }
 
-    fn parse(media: &str, params: &[(&str, &str)]) -> Option<PlanMedia> {
+    fn parse(media: &str, params: &[(&str, &str)], offers: Offers) -> Option<PlanMedia> {
         let text = match media.to_ascii_lowercase().as_str() {
             "application/vnd.pgrst.plan" | "application/vnd.pgrst.plan+text" => true,
             "application/vnd.pgrst.plan+json" => false,
@@ -94,7 +108,7 @@ impl PlanMedia {
                 .map(|(_, v)| v.trim_matches('"'))
         };
         let target = match param("for") {
-            Some(target) => MediaType::parse(target, params)?,
+            Some(target) => MediaType::parse(target, params, offers)?,
             None => MediaType::Json { stripped: false },
         };
         let mut explain = Explain {
@@ -127,15 +141,19 @@ pub enum Accepted {
 type MediaRange<'a> = (f32, &'a str, Vec<(&'a str, &'a str)>);
 
 /// The first row media type of `Accept`, by q-value and then client order (none: JSON).
-pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, RequestError> {
-    match accepted(headers, false)? {
+pub fn negotiate(headers: &HeaderMap, offers: Offers) -> Result<MediaType, RequestError> {
+    let offers = Offers {
+        plans: false,
+        ..offers
+    };
+    match accepted(headers, offers)? {
         Accepted::Rows(media) => Ok(media),
         Accepted::Plan(plan) => Ok(plan.target),
     }
 }
 
-/// As [`negotiate`], also offering the statement's plan when `plans` (`db-plan-enabled`).
-pub fn accepted(headers: &HeaderMap, plans: bool) -> Result<Accepted, RequestError> {
+/// As [`negotiate`], also offering the statement's plan when `offers.plans`.
+pub fn accepted(headers: &HeaderMap, offers: Offers) -> Result<Accepted, RequestError> {
     let accept = headers
         .get_all(header::ACCEPT)
         .iter()
@@ -167,11 +185,12 @@ pub fn accepted(headers: &HeaderMap, plans: bool) -> Result<Accepted, RequestErr
         .iter()
         .filter(|(q, _, _)| *q > 0.0)
         .find_map(|(_, media, params)| {
-            MediaType::parse(media, params)
+            MediaType::parse(media, params, offers)
                 .map(Accepted::Rows)
                 .or_else(|| {
-                    plans
-                        .then(|| PlanMedia::parse(media, params).map(Accepted::Plan))
+                    offers
+                        .plans
+                        .then(|| PlanMedia::parse(media, params, offers).map(Accepted::Plan))
                         .flatten()
                 })
         })
@@ -194,7 +213,7 @@ mod tests {
     fn accept(value: &'static str) -> Result<MediaType, RequestError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(value));
-        negotiate(&headers)
+        negotiate(&headers, Offers::default())
     }
 
     #[test]
@@ -214,18 +233,22 @@ mod tests {
                 ..Explain::default()
             },
         };
-        assert_eq!(accepted(&headers, true), Ok(Accepted::Plan(plan)));
+        let plans = Offers {
+            plans: true,
+            geojson: false,
+        };
+        assert_eq!(accepted(&headers, plans), Ok(Accepted::Plan(plan)));
         assert_eq!(
             plan.content_type(),
             "application/vnd.pgrst.plan+json; for=\"text/csv\"; charset=utf-8"
         );
-        assert!(accepted(&headers, false).is_err());
+        assert!(accepted(&headers, Offers::default()).is_err());
     }
 
     #[test]
     fn picks_by_quality_then_order() {
         assert_eq!(
-            negotiate(&HeaderMap::new()),
+            negotiate(&HeaderMap::new(), Offers::default()),
             Ok(MediaType::Json { stripped: false })
         );
         assert_eq!(accept("text/csv, application/json"), Ok(MediaType::Csv));

@@ -59,7 +59,11 @@ async fn read(
         RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
-    let accepted = media::accepted(&headers, app.settings.plan_enabled)?;
+    let offers = media::Offers {
+        plans: app.settings.plan_enabled,
+        geojson: api.cache.postgis,
+    };
+    let accepted = media::accepted(&headers, offers)?;
     let preferences = Preferences::from_headers(&headers);
     preferences.check_strict()?;
     preferences.apply_timezone(&mut caller);

@@ -59,7 +59,11 @@ impl Write {
         if preferences.count != Some(CountPreference::Exact) {
             preferences.count = None;
         }
-        let media = media::negotiate(headers)?;
+        let offers = media::Offers {
+            plans: false,
+            geojson: api.cache.postgis,
+        };
+        let media = media::negotiate(headers, offers)?;
         let params = query::parse(uri.query().unwrap_or_default())?;
         let write = Write {
             caller,

@@ -46,6 +46,11 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
         relationships,
         functions: functions(conn, schemas).await?,
         types: types(conn, schemas).await?,
+        postgis: sqlx::query_scalar(
+            "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'postgis')",
+        )
+        .fetch_one(&mut *conn)
+        .await?,
     })
 }
 

@@ -193,6 +193,8 @@ pub struct Cache {
     pub functions: Vec<Function>,
     /// Types a cast may name, by `typname`, as SQL (`"pg_catalog"."int4"`).
     pub types: BTreeMap<String, SqlType>,
+    /// PostGIS is installed, so rows can be answered as GeoJSON.
+    pub postgis: bool,
 }
 
 impl Cache {

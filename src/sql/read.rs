@@ -36,6 +36,8 @@ pub enum Shape {
     ObjectStripped,
     /// A CSV header line of the keys, then one line per row in Postgres' record text form.
     Csv,
+    /// A GeoJSON `FeatureCollection`: PostGIS's `ST_AsGeoJSON` of each row.
+    GeoJson,
 }
 
 /// The read as one statement; `count` adds the total number of rows the filters match.
@@ -67,6 +69,10 @@ pub(super) fn body(sql: &mut SqlBuilder, shape: Shape) {
         Shape::Object => "coalesce((json_agg(_postgrest_t)->0)::text, '')",
         Shape::ObjectStripped => {
             "coalesce((json_agg(json_strip_nulls(row_to_json(_postgrest_t)))->0)::text, '')"
+        }
+        Shape::GeoJson => {
+            "json_build_object('type', 'FeatureCollection', 'features', \
+             coalesce(json_agg(ST_AsGeoJSON(_postgrest_t)::json), '[]'))::text"
         }
         Shape::Csv => {
             "coalesce((SELECT string_agg(_postgrest_k, ',') FROM json_object_keys(json_agg(_postgrest_t)->0) _postgrest_k) || E'\\n', '') \
