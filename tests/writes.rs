@@ -1030,12 +1030,15 @@ async fn timezone_preference_sets_the_transactions_time_zone() {
     assert_eq!(response.json()["code"], "PGRST122");
 }
 
+/// Method, URI, headers and body of a write.
+type HostileWrite = (Method, String, Vec<(&'static str, &'static str)>, String);
+
 #[tokio::test]
 async fn hostile_text_in_writes_never_reaches_sql() {
     let api = TestApi::new().await;
     let drop = "x\"; DROP TABLE api.people; --";
     let encoded = "x%22%3B%20DROP%20TABLE%20api.people%3B%20--";
-    let cases: Vec<(Method, String, Vec<(&str, &str)>, String)> = vec![
+    let cases: Vec<HostileWrite> = vec![
         (
             Method::POST,
             format!("/clients?columns=id,{encoded}"),
