@@ -299,32 +299,30 @@ impl MutatePlan {
 
 /// The payload's keys as columns of the relation (PGRST204 for any other).
 fn payload_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
-    names
-        .iter()
-        .map(|name| {
-            relation
-                .column(name)
-                .map(|c| c.name.clone())
-                .ok_or_else(|| PlanError::UnknownPayloadColumn {
-                    relation: relation.name.name.to_string(),
-                    column: name.clone(),
-                })
-        })
-        .collect()
+    columns_of(relation, names, |relation, column| {
+        PlanError::UnknownPayloadColumn { relation, column }
+    })
 }
 
 /// Columns named in the query string (42703 for any other).
 fn known_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
+    columns_of(relation, names, |relation, column| {
+        PlanError::UnknownColumn { relation, column }
+    })
+}
+
+fn columns_of(
+    relation: &Relation,
+    names: &[String],
+    unknown: impl Fn(String, String) -> PlanError,
+) -> Result<Vec<Ident>, PlanError> {
     names
         .iter()
         .map(|name| {
             relation
                 .column(name)
                 .map(|c| c.name.clone())
-                .ok_or_else(|| PlanError::UnknownColumn {
-                    relation: relation.name.name.to_string(),
-                    column: name.clone(),
-                })
+                .ok_or_else(|| unknown(relation.name.name.to_string(), name.clone()))
         })
         .collect()
 }
