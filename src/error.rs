@@ -172,6 +172,20 @@ impl From<crate::plan::PlanError> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST120", message)
             }
             PlanError::UnknownType(_) => ApiError::new(StatusCode::BAD_REQUEST, "42704", message),
+            PlanError::UnknownFunction(missing) => {
+                let api = ApiError::new(StatusCode::NOT_FOUND, "PGRST202", message)
+                    .details(missing.details());
+                match missing.hint() {
+                    Some(hint) => api.hint(hint),
+                    None => api,
+                }
+            }
+            PlanError::AmbiguousFunction(_) => {
+                ApiError::new(StatusCode::MULTIPLE_CHOICES, "PGRST203", message).hint(
+                    "Try renaming the parameters or the function itself in the database so \
+                     function overloading can be resolved",
+                )
+            }
             PlanError::AggregatesDisabled => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST123", message)
             }

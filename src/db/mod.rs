@@ -65,13 +65,17 @@ pub struct RequestSettings<'a> {
 }
 
 /// What a statement returned: the total count (when asked for), the number of rows in the page
-/// (for a write, the rows it changed), the body Postgres built, and for an upsert how many rows
-/// were inserted rather than updated.
+/// (for a write, the rows it changed), the body Postgres built, the response settings the
+/// statement's work left, and for an upsert how many rows were inserted rather than updated.
 #[derive(Debug)]
 pub struct Output {
     pub total: Option<i64>,
     pub page_total: i64,
     pub body: String,
+    /// `response.headers` (a JSON array of one-key objects, unchecked), unless unset or empty.
+    pub response_headers: Option<String>,
+    /// `response.status` (unchecked), unless unset or empty.
+    pub response_status: Option<String>,
     pub inserted: Option<i64>,
 }
 
@@ -239,38 +243,56 @@ impl Database {
     }
 }
 
-/// Runs a statement of the `(total, page rows, body[, inserted])` shape.
+/// Runs a statement of the `(total, page rows, body, response headers, response status[,
+/// inserted])` shape.
 async fn fetch(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     statement: &Statement,
 ) -> Result<Output, DbError> {
     let query = sqlx::query_as::<_, Row>(AssertSqlSafe(statement.sql.as_str()));
-    let Row(total, page_total, body, inserted) =
-        bound(query, &statement.binds).fetch_one(&mut **tx).await?;
+    let Row {
+        total,
+        page_total,
+        body,
+        response_headers,
+        response_status,
+        inserted,
+    } = bound(query, &statement.binds).fetch_one(&mut **tx).await?;
     Ok(Output {
         total,
         page_total,
         body,
+        response_headers,
+        response_status,
         inserted,
     })
 }
 
-/// A statement's one row; only upserts return the fourth column.
-struct Row(Option<i64>, i64, String, Option<i64>);
+/// A statement's one row; only upserts return the sixth column.
+struct Row {
+    total: Option<i64>,
+    page_total: i64,
+    body: String,
+    response_headers: Option<String>,
+    response_status: Option<String>,
+    inserted: Option<i64>,
+}
 
 impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for Row {
     fn from_row(row: &sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
         use sqlx::Row as _;
         let inserted = match row.len() {
-            4 => row.try_get(3)?,
+            6 => row.try_get(5)?,
             _ => None,
         };
-        Ok(Row(
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get(2)?,
+        Ok(Row {
+            total: row.try_get(0)?,
+            page_total: row.try_get(1)?,
+            body: row.try_get(2)?,
+            response_headers: row.try_get(3)?,
+            response_status: row.try_get(4)?,
             inserted,
-        ))
+        })
     }
 }
 
@@ -283,6 +305,7 @@ fn bound<'q, O>(
         query = match bind {
             Bind::Text(text) => query.bind(text.as_str()),
             Bind::TextArray(texts) => query.bind(texts.as_slice()),
+            Bind::Bytes(bytes) => query.bind(bytes.as_slice()),
             Bind::Int(n) => query.bind(*n),
         };
     }

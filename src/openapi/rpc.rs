@@ -36,8 +36,8 @@ fn post(function: &Function) -> OperationBuilder {
 }
 
 fn get(function: &Function) -> OperationBuilder {
-    named(function).fold(operation("get", function), |operation, argument| {
-        operation.parameter(query_argument(argument))
+    named(function).fold(operation("get", function), |operation, (name, argument)| {
+        operation.parameter(query_argument(name, argument))
     })
 }
 
@@ -109,17 +109,17 @@ fn arguments_body(function: &Function) -> RequestBody {
     }
     let object = named(function).fold(
         ObjectBuilder::new().schema_type(Type::Object),
-        |object, argument| {
-            let object = object.property(&argument.name, argument_schema(argument));
+        |object, (name, argument)| {
+            let object = object.property(name, argument_schema(argument));
             if argument.has_default {
                 object
             } else {
-                object.required(&argument.name)
+                object.required(name)
             }
         },
     );
     let mut body = json_body(object, "The arguments, by name");
-    body.required = Some(required(named(function).any(|a| !a.has_default)));
+    body.required = Some(required(named(function).any(|(_, a)| !a.has_default)));
     body
 }
 
@@ -127,12 +127,12 @@ fn arguments_body(function: &Function) -> RequestBody {
 fn takes_whole_body(function: &Function) -> bool {
     matches!(
         function.arguments.as_slice(),
-        [only] if only.name.is_empty() && matches!(only.type_name.as_str(), "json" | "jsonb")
+        [only] if only.name.is_none() && matches!(only.type_name.as_str(), "json" | "jsonb")
     )
 }
 
 /// A GET query parameter; arrays are written as Postgres array literals.
-fn query_argument(argument: &Argument) -> Parameter {
+fn query_argument(name: &str, argument: &Argument) -> Parameter {
     let ty = PgType::named(&argument.type_name, argument.sql_type.as_str());
     let sql_type = argument.sql_type.as_str();
     let (description, schema) = if ty.is_array() {
@@ -148,7 +148,7 @@ fn query_argument(argument: &Argument) -> Parameter {
         )
     };
     ParameterBuilder::new()
-        .name(&argument.name)
+        .name(name)
         .parameter_in(ParameterIn::Query)
         .required(required(!argument.has_default))
         .description(Some(description))
@@ -162,9 +162,9 @@ fn argument_schema(argument: &Argument) -> Schema {
 }
 
 /// The arguments that can be passed by name (unnamed ones cannot).
-fn named(function: &Function) -> impl Iterator<Item = &Argument> {
+fn named(function: &Function) -> impl Iterator<Item = (&str, &Argument)> {
     function
         .arguments
         .iter()
-        .filter(|argument| !argument.name.is_empty())
+        .filter_map(|argument| Some((argument.name.as_ref()?.as_str(), argument)))
 }

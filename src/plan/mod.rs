@@ -1,10 +1,12 @@
 //! The transport-neutral query model, checked against the schema cache.
 //!
 //! `rest` and `graphql` describe what a caller asked for with names as the caller typed them
-//! ([`request`]: [`ReadRequest`], and [`InsertRequest`]); building a plan resolves every name
-//! through the [`Cache`](crate::schema::Cache), so a plan ([`ReadPlan`], [`InsertPlan`], [`MutatePlan`]) holds
-//! only identifiers that exist. The SQL renderer takes plans only.
+//! ([`request`]: [`ReadRequest`], [`InsertRequest`] and [`CallRequest`]); building a plan resolves
+//! every name through the [`Cache`](crate::schema::Cache), so a plan ([`ReadPlan`], [`InsertPlan`],
+//! [`MutatePlan`], [`CallPlan`]) holds only identifiers that exist. The SQL renderer takes plans
+//! only.
 
+mod call;
 mod embed;
 mod error;
 mod expr;
@@ -12,7 +14,11 @@ mod read;
 pub mod request;
 mod write;
 
-pub use error::{Ambiguity, NoRelationship, PlanError};
+pub use call::{
+    Arguments, ArgumentsRequest, CallPlan, CallRequest, Parameter, RawBody, ResultPlan,
+    TextArgument, TextValue, Values, WholeBody,
+};
+pub use error::{Ambiguity, NoFunction, NoRelationship, PlanError};
 pub use expr::{Expr, ExprType};
 pub use read::{
     CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder, Selected,

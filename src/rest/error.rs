@@ -38,6 +38,11 @@ pub enum RequestError {
     /// PGRST124: a write changed more rows than `max-affected`.
     #[error("Query result exceeds max-affected preference constraint")]
     MaxAffected(i64),
+    /// PGRST128: `max-affected` on a call of a function that returns no set.
+    #[error(
+        "Function must return SETOF or TABLE when max-affected preference is used with handling=strict"
+    )]
+    MaxAffectedNotSet,
     /// 415: a request body of a type pgway does not read.
     #[error("None of these media types are available: {0}")]
     UnsupportedMediaType(String),
@@ -83,6 +88,9 @@ impl From<RequestError> for ApiError {
             RequestError::MaxAffected(rows) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST124", message)
                     .details(format!("The query affects {rows} rows"))
+            }
+            RequestError::MaxAffectedNotSet => {
+                ApiError::new(StatusCode::BAD_REQUEST, "PGRST128", message)
             }
             RequestError::UnsupportedMediaType(_) => {
                 ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "PGRST107", message)

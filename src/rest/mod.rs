@@ -1,4 +1,4 @@
-//! PostgREST's HTTP interface: `/{relation}` reads and writes.
+//! PostgREST's HTTP interface: `/{relation}` reads and writes, and `/rpc/{function}` calls.
 //!
 //! A handler authenticates, parses the URL and headers into a plan request, lets `plan` check it,
 //! has `sql` render it and `db` run it, and shapes the HTTP response around the body Postgres
@@ -11,6 +11,7 @@ mod headers;
 mod media;
 pub mod query;
 mod response;
+mod rpc;
 mod write;
 
 use std::sync::Arc;
@@ -45,7 +46,13 @@ pub fn router() -> Router<Arc<App>> {
                 .options(write::options)
                 .fallback(unsupported_method),
         )
-        .route("/rpc/{function}", axum::routing::any(rpc))
+        .route(
+            "/rpc/{function}",
+            get(rpc::call)
+                .post(rpc::call)
+                .options(rpc::options)
+                .fallback(rpc::other_method),
+        )
 }
 
 async fn read(
@@ -120,13 +127,6 @@ async fn read(
     .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
     let location = response::location(uri.path(), uri.query());
     response::read(media, plan.range.offset, output, &preferences, location)
-}
-
-async fn rpc(method: Method) -> Result<Response, ApiError> {
-    Err(RequestError::NotImplemented(format!(
-        "calling functions ({method} /rpc/…) is not supported yet"
-    ))
-    .into())
 }
 
 async fn unsupported_method(method: Method) -> Result<Response, ApiError> {

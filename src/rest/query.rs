@@ -39,7 +39,73 @@ const RESERVED_EMBEDDABLE: [&str; 5] = ["order", "limit", "offset", "and", "or"]
 
 /// Parses a raw (still percent-encoded) query string.
 pub fn parse(raw_query: &str) -> Result<QueryParams, RequestError> {
-    let params = decode(raw_query);
+    parse_decoded(decode(raw_query))
+}
+
+/// The query string of a GET to a function: its arguments, then the other parameters parsed as
+/// for a relation (they shape the result). As PostgREST, a parameter is an argument unless its
+/// key is reserved or has a dot (an embed's) or its value starts like a filter (`gt.5`, `is.`,
+/// `in.`, `not.…`, `fts(…)`).
+pub fn parse_call(raw_query: &str) -> Result<(Vec<(String, String)>, QueryParams), RequestError> {
+    let (arguments, rest): (Vec<_>, Vec<_>) = decode(raw_query)
+        .into_iter()
+        .partition(|(key, value)| value.as_deref().is_some_and(|v| is_argument(key, v)));
+    let arguments = arguments
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect();
+    Ok((arguments, parse_decoded(rest)?))
+}
+
+/// A form body (`application/x-www-form-urlencoded`): its pairs, decoded (no `=`: empty value).
+pub fn form(body: &str) -> Vec<(String, String)> {
+    decode(body)
+        .into_iter()
+        .map(|(key, value)| (key, value.unwrap_or_default()))
+        .collect()
+}
+
+fn is_argument(key: &str, value: &str) -> bool {
+    const OPERATORS: [&str; 22] = [
+        "eq",
+        "neq",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "like",
+        "ilike",
+        "match",
+        "imatch",
+        "isdistinct",
+        "cs",
+        "cd",
+        "ov",
+        "sl",
+        "sr",
+        "nxr",
+        "nxl",
+        "adj",
+        "in",
+        "is",
+        "not",
+    ];
+    const TEXT_SEARCH: [&str; 4] = ["fts", "plfts", "phfts", "wfts"];
+    if RESERVED.contains(&key) || RESERVED_EMBEDDABLE.contains(&key) || key.contains('.') {
+        return false;
+    }
+    let mut words = value.split('.');
+    let first = words.next().unwrap_or_default();
+    // `eq(any)`, `fts(english)`: an operator with its modifier.
+    let operator = first.split('(').next().unwrap_or_default();
+    let filter = match operator {
+        "not" => words.next().is_some(),
+        op => OPERATORS.contains(&op) || TEXT_SEARCH.contains(&op),
+    };
+    !filter
+}
+
+fn parse_decoded(params: Vec<(String, Option<String>)>) -> Result<QueryParams, RequestError> {
     let first = |name: &str| {
         params
             .iter()
@@ -578,6 +644,34 @@ mod tests {
         assert_eq!(
             parse("not.or=(a.eq.1,)").unwrap_err().to_string(),
             r#""failed to parse logic tree ((a.eq.1,))" (line 1, column 15)"#
+        );
+    }
+
+    #[test]
+    fn splits_function_arguments_from_the_rest() {
+        let (arguments, params) =
+            parse_call("a=1&b=x.y&v=1&v=2&age=gt.5&select=id&limit=2&e=not.is.null&f=in.(1)&g=eq(any).{1}&h=&i")
+                .unwrap();
+        assert_eq!(
+            arguments,
+            [("a", "1"), ("b", "x.y"), ("v", "1"), ("v", "2"), ("h", "")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        assert_eq!(params.read.filters.len(), 4);
+        assert_eq!(params.read.range.limit, Some(2));
+        assert_eq!(params.read.select.len(), 1);
+        // `c.d` is a filter of an embed `select` lacks.
+        assert_eq!(
+            parse_call("a=1&c.d=eq.3").unwrap_err(),
+            RequestError::NotEmbedded("c".into())
+        );
+        // `not` alone is a value, `fts(english)…` a filter.
+        let (arguments, params) = parse_call("n=not&t=fts(english).cat").unwrap();
+        assert_eq!(arguments, vec![("n".to_owned(), "not".to_owned())]);
+        assert_eq!(params.read.filters.len(), 1);
+        assert_eq!(
+            form("a=1&b=x+y&c"),
+            [("a", "1"), ("b", "x y"), ("c", "")].map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
     }
 

@@ -1,6 +1,6 @@
 //! Shaping HTTP responses around the body Postgres built.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::RequestError;
@@ -19,8 +19,26 @@ fn content_range(offset: u64, rows: i64, total: Option<i64>) -> String {
     }
 }
 
-/// A read: 200, or 206 when a counted total has more rows than the page, or 416 when the page
-/// starts past the total; PGRST116 when one object was asked for and not exactly one row came.
+/// The status of a page of rows: 200, or 206 when a counted total has more rows than the page;
+/// PGRST103 (416) when the page starts past the total. With its `Content-Range`.
+fn page_status(offset: u64, output: &Output) -> Result<(StatusCode, String), ApiError> {
+    let range = content_range(offset, output.page_total, output.total);
+    match output.total {
+        Some(total) if offset > 0 && i64::try_from(offset).unwrap_or(i64::MAX) > total => {
+            let error: ApiError = RequestError::InvalidRange(format!(
+                "An offset of {offset} was requested, but there are only {total} rows."
+            ))
+            .into();
+            let range = HeaderValue::from_str(&range).unwrap_or(HeaderValue::from_static("*/*"));
+            Err(error.header(header::CONTENT_RANGE, range))
+        }
+        Some(total) if output.page_total < total => Ok((StatusCode::PARTIAL_CONTENT, range)),
+        _ => Ok((StatusCode::OK, range)),
+    }
+}
+
+/// A read: 200, 206 or 416 (see [`page_status`]); PGRST116 when one object was asked for and
+/// not exactly one row came.
 pub fn read(
     media: MediaType,
     offset: u64,
@@ -31,19 +49,8 @@ pub fn read(
     if let MediaType::Object { .. } = media {
         singular(output.page_total)?;
     }
-    let range = content_range(offset, output.page_total, output.total);
-    let status = match output.total {
-        Some(total) if offset > 0 && i64::try_from(offset).unwrap_or(i64::MAX) > total => {
-            let error: ApiError = RequestError::InvalidRange(format!(
-                "An offset of {offset} was requested, but there are only {total} rows."
-            ))
-            .into();
-            let range = HeaderValue::from_str(&range).unwrap_or(HeaderValue::from_static("*/*"));
-            return Err(error.header(header::CONTENT_RANGE, range));
-        }
-        Some(total) if output.page_total < total => StatusCode::PARTIAL_CONTENT,
-        _ => StatusCode::OK,
-    };
+    let (status, range) = page_status(offset, &output)?;
+    let (body, overrides) = Overrides::split(output);
     let mut response = (
         status,
         [
@@ -52,16 +59,51 @@ pub fn read(
             (header::CONTENT_LOCATION, location),
             (header::VARY, "Accept, Prefer, Range".to_owned()),
         ],
-        output.body,
+        body,
     )
         .into_response();
+    preference_applied(&mut response, preferences);
+    overrides.apply(response)
+}
+
+/// A function's result, shaped as a read's page (without `Content-Location`); 204 without a
+/// body when the function returns `void`.
+pub fn call(
+    media: MediaType,
+    offset: u64,
+    output: Output,
+    preferences: &Preferences,
+    void: bool,
+) -> Result<Response, ApiError> {
+    if let MediaType::Object { .. } = media {
+        singular(output.page_total)?;
+    }
+    let (status, range) = page_status(offset, &output)?;
+    let (body, overrides) = Overrides::split(output);
+    let mut response = if void {
+        (StatusCode::NO_CONTENT, [(header::CONTENT_RANGE, range)]).into_response()
+    } else {
+        (
+            status,
+            [
+                (header::CONTENT_TYPE, media.content_type().to_owned()),
+                (header::CONTENT_RANGE, range),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    preference_applied(&mut response, preferences);
+    overrides.apply(response)
+}
+
+fn preference_applied(response: &mut Response, preferences: &Preferences) {
     if let Some(applied) = preferences
         .applied()
         .and_then(|a| HeaderValue::from_str(&a).ok())
     {
         response.headers_mut().insert("preference-applied", applied);
     }
-    Ok(response)
 }
 
 /// PGRST116 unless exactly one row.
@@ -84,7 +126,7 @@ pub fn created(
     media: MediaType,
     output: Output,
     location: Option<&str>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let merged_only =
         preferences.resolution == Some(Resolution::MergeDuplicates) && output.inserted == Some(0);
     let status = if merged_only {
@@ -96,45 +138,56 @@ pub fn created(
         "*/{}",
         output.total.map_or("*".to_owned(), |t| t.to_string())
     );
+    let (body, overrides) = Overrides::split(output);
     let mut response = match location {
         Some(path) => {
             let mut response = status.into_response();
             if let Some(location) =
-                row_location(path, &output.body).and_then(|l| HeaderValue::from_str(&l).ok())
+                row_location(path, &body).and_then(|l| HeaderValue::from_str(&l).ok())
             {
                 response.headers_mut().insert(header::LOCATION, location);
             }
             response
         }
-        None => with_body(status, preferences, media, output.body),
+        None => with_body(status, preferences, media, body),
     };
     finish(&mut response, preferences, &range);
-    response
+    overrides.apply(response)
 }
 
 /// `PUT`: 204, or with the row 201 when it was inserted and 200 when it replaced one.
-pub fn replaced(preferences: &Preferences, media: MediaType, output: Output) -> Response {
+pub fn replaced(
+    preferences: &Preferences,
+    media: MediaType,
+    output: Output,
+) -> Result<Response, ApiError> {
     let status = match (preferences.return_, output.inserted) {
         (Some(ReturnPreference::Representation), Some(0)) => StatusCode::OK,
         (Some(ReturnPreference::Representation), _) => StatusCode::CREATED,
         _ => StatusCode::NO_CONTENT,
     };
     let range = content_range(0, output.page_total, output.total);
-    let mut response = with_body(status, preferences, media, output.body);
+    let (body, overrides) = Overrides::split(output);
+    let mut response = with_body(status, preferences, media, body);
     finish(&mut response, preferences, &range);
-    response
+    overrides.apply(response)
 }
 
 /// `PATCH` and `DELETE`: 204, or 200 with the changed rows.
-pub fn changed(preferences: &Preferences, media: MediaType, output: Output) -> Response {
+pub fn changed(
+    preferences: &Preferences,
+    media: MediaType,
+    output: Output,
+) -> Result<Response, ApiError> {
     let status = match preferences.return_ {
         Some(ReturnPreference::Representation) => StatusCode::OK,
         _ => StatusCode::NO_CONTENT,
     };
     let range = content_range(0, output.page_total, output.total);
-    let mut response = with_body(status, preferences, media, output.body);
+    let (body, overrides) = Overrides::split(output);
+    let mut response = with_body(status, preferences, media, body);
     finish(&mut response, preferences, &range);
-    response
+    overrides.apply(response)
 }
 
 /// The body Postgres built when the representation was asked for, else none.
@@ -183,6 +236,77 @@ fn row_location(path: &str, rows: &str) -> Option<String> {
     Some(format!("{path}?{}", filters.join("&")))
 }
 
+/// What the statement's work asked of the response through `response.status` and
+/// `response.headers`.
+struct Overrides {
+    headers: Option<String>,
+    status: Option<String>,
+}
+
+impl Overrides {
+    fn split(output: Output) -> (String, Overrides) {
+        let overrides = Overrides {
+            headers: output.response_headers,
+            status: output.response_status,
+        };
+        (output.body, overrides)
+    }
+
+    /// The status replaces the response's; each header replaces those of its name (a name may
+    /// repeat). PGRST111 / PGRST112 (500) when a setting is not what PostgREST accepts.
+    fn apply(self, mut response: Response) -> Result<Response, ApiError> {
+        if let Some(status) = self.status {
+            *response.status_mut() = status
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .and_then(|code| StatusCode::from_u16(code).ok())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "PGRST112",
+                        "response.status guc must be a valid status code",
+                    )
+                })?;
+        }
+        if let Some(headers) = self.headers {
+            let headers = guc_headers(&headers).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "PGRST111",
+                    "response.headers guc must be a JSON array composed of objects with a single key and a string value",
+                )
+            })?;
+            let map = response.headers_mut();
+            for (name, _) in &headers {
+                map.remove(name);
+            }
+            for (name, value) in headers {
+                map.append(name, value);
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// `[{"Name": "value"}, …]`, each object with one key and a string value.
+fn guc_headers(json: &str) -> Option<Vec<(HeaderName, HeaderValue)>> {
+    let items: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(json).ok()?;
+    items
+        .into_iter()
+        .map(|item| {
+            let mut entries = item.into_iter();
+            match (entries.next(), entries.next()) {
+                (Some((name, serde_json::Value::String(value))), None) => Some((
+                    HeaderName::from_bytes(name.as_bytes()).ok()?,
+                    HeaderValue::from_str(&value).ok()?,
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// `/path?query` with the parameters sorted, as PostgREST's `Content-Location`.
 pub fn location(path: &str, query: Option<&str>) -> String {
     let mut params: Vec<&str> = query
@@ -207,6 +331,33 @@ mod tests {
         assert_eq!(content_range(10, 5, Some(100)), "10-14/100");
         assert_eq!(content_range(3, 0, None), "*/*");
         assert_eq!(content_range(0, 0, Some(0)), "*/0");
+    }
+
+    #[test]
+    fn response_headers_setting() {
+        let name = |n: &'static str| HeaderName::from_static(n);
+        assert_eq!(
+            guc_headers(
+                r#"[{"Cache-Control": "public"}, {"Set-Cookie": "a=1"}, {"Set-Cookie": "b=2"}]"#
+            ),
+            Some(vec![
+                (name("cache-control"), HeaderValue::from_static("public")),
+                (name("set-cookie"), HeaderValue::from_static("a=1")),
+                (name("set-cookie"), HeaderValue::from_static("b=2")),
+            ])
+        );
+        assert_eq!(guc_headers("[]"), Some(Vec::new()));
+        for bad in [
+            r#"{"A": "b"}"#,
+            r#"[{"A": "b", "C": "d"}]"#,
+            r#"[{"A": 1}]"#,
+            r#"[{}]"#,
+            r#"[{"bad name": "x"}]"#,
+            r#"[{"A": "line\nbreak"}]"#,
+            "not json",
+        ] {
+            assert_eq!(guc_headers(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -168,12 +168,7 @@ pub async fn create(
     let count = write.preferences.count.is_some();
     let location = headers_only.then(|| uri.path().to_owned());
     let output = write.run(&app, sql::insert(plan, shape, count)).await?;
-    Ok(response::created(
-        &write.preferences,
-        write.media,
-        output,
-        location.as_deref(),
-    ))
+    response::created(&write.preferences, write.media, output, location.as_deref())
 }
 
 /// `PUT /relation?pk=eq.v`: insert or replace the one row the URL names.
@@ -206,7 +201,7 @@ pub async fn put(
     let output = write
         .run(&app, sql::insert(plan, write.media.shape(), count))
         .await?;
-    Ok(response::replaced(&write.preferences, write.media, output))
+    response::replaced(&write.preferences, write.media, output)
 }
 
 /// `PATCH /relation?filters`: set the body's columns on the rows the filters choose.
@@ -270,7 +265,7 @@ async fn mutate(
     let output = write
         .run(app, sql::mutate(plan, write.media.shape(), count))
         .await?;
-    Ok(response::changed(&write.preferences, write.media, output))
+    response::changed(&write.preferences, write.media, output)
 }
 
 /// `OPTIONS /relation`: the methods the relation supports, whatever the caller's grants.

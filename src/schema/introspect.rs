@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use super::{
     Argument, Cache, Column, ForeignKey, Function, Ident, QualifiedName, Relation, RelationKind,
-    ReturnType, SqlExpr, SqlType, Volatility,
+    ReturnKind, ReturnType, SCALAR_COLUMN, SqlExpr, SqlType, Volatility,
 };
 
 /// Loads the cache of the `schemas` exposed, in that order.
@@ -266,39 +267,59 @@ async fn schema_comments(
         .collect())
 }
 
-// Functions with OUT parameters (proallargtypes set) are left for the RPC work.
+// Every parameter (all modes, in order) and, for a composite return type, its attributes, as JSON
+// arrays; type names of columns resolve domains to their base type, as COLUMNS does.
 const FUNCTIONS: &str = r#"
 SELECT n.nspname::text, p.proname::text, obj_description(p.oid, 'pg_proc'),
-       coalesce(p.proargnames::text[], '{}'),
-       array(SELECT format_type(u.t, NULL) FROM unnest(p.proargtypes) WITH ORDINALITY u(t, o) ORDER BY u.o),
-       array(SELECT ty.typname::text FROM unnest(p.proargtypes) WITH ORDINALITY u(t, o)
-             JOIN pg_type ty ON ty.oid = u.t ORDER BY u.o),
+       (SELECT coalesce(json_agg(json_build_array(coalesce(p.proargnames[a.o], ''),
+                                                  coalesce(p.proargmodes[a.o]::text, 'i'),
+                                                  format_type(a.t, NULL), t.typname::text,
+                                                  coalesce(bt.typname, t.typname)::text)
+                                 ORDER BY a.o), '[]')
+        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY a(t, o)
+        JOIN pg_type t ON t.oid = a.t
+        LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype),
        p.pronargdefaults::int4,
-       format_type(p.prorettype, NULL), rt.typname::text, p.proretset, p.provolatile::text,
-       rn.nspname::text, rc.relname::text
+       format_type(p.prorettype, NULL), rt.typname::text, coalesce(rbt.typname, rt.typname)::text,
+       p.proretset, p.provolatile::text,
+       rn.nspname::text, rc.relname::text,
+       (SELECT json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod),
+                                         t.typname::text, coalesce(bt.typname, t.typname)::text)
+                        ORDER BY a.attnum)
+        FROM pg_attribute a
+        JOIN pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+        WHERE a.attrelid = rt.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_type rt ON rt.oid = p.prorettype
+LEFT JOIN pg_type rbt ON rt.typtype = 'd' AND rbt.oid = rt.typbasetype
 LEFT JOIN pg_class rc ON rc.oid = rt.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = ANY($1) AND p.prokind = 'f' AND p.proallargtypes IS NULL
+WHERE n.nspname = ANY($1) AND p.prokind = 'f'
 ORDER BY n.nspname, p.proname, p.oid
 "#;
+
+/// A parameter: name (empty when unnamed), mode (`i`, `o`, `b`, `v`, `t`), type as SQL, its
+/// `typname`, and the base type's `typname`.
+type ParameterRow = (String, String, String, String, String);
+/// An attribute of a composite type: name, type as SQL, its `typname`, the base type's `typname`.
+type AttributeRow = (String, String, String, String);
 
 type FunctionRow = (
     String,
     String,
     Option<String>,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
+    Json<Vec<ParameterRow>>,
     i32,
+    String,
     String,
     String,
     bool,
     String,
     Option<String>,
     Option<String>,
+    Option<Json<Vec<AttributeRow>>>,
 );
 
 async fn functions(
@@ -313,42 +334,110 @@ async fn functions(
 }
 
 fn function(row: FunctionRow) -> Function {
-    let (schema, name, comment, names, sql_types, type_names, defaults) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
-    let first_default = sql_types
+    let (schema, name, comment, Json(parameters), defaults) = (row.0, row.1, row.2, row.3, row.4);
+    let (sql_type, type_name, base_type, set_of, volatility) = (row.5, row.6, row.7, row.8, row.9);
+    let name = qualified(schema, name);
+    // Outputs are the OUT, INOUT and TABLE parameters; inputs the IN, INOUT and VARIADIC ones.
+    let outputs: Vec<ResultColumn> = parameters
+        .iter()
+        .filter(|(_, mode, ..)| matches!(mode.as_str(), "o" | "b" | "t"))
+        .map(|(name, _, sql_type, _, base)| (name.clone(), sql_type.clone(), base.clone()))
+        .collect();
+    let inputs: Vec<ParameterRow> = parameters
+        .into_iter()
+        .filter(|(_, mode, ..)| matches!(mode.as_str(), "i" | "b" | "v"))
+        .collect();
+    let first_default = inputs
         .len()
         .saturating_sub(usize::try_from(defaults).unwrap_or(0));
-    let arguments = sql_types
+    let arguments = inputs
         .into_iter()
-        .zip(type_names)
         .enumerate()
-        .map(|(i, (sql_type, type_name))| Argument {
-            name: names.get(i).cloned().unwrap_or_default(),
+        .map(|(i, (name, mode, sql_type, type_name, _))| Argument {
+            name: (!name.is_empty()).then(|| Ident::new(name)),
             sql_type: SqlType::new(sql_type),
             type_name,
             has_default: i >= first_default,
+            variadic: mode == "v",
         })
         .collect();
-    let relation = match (row.11, row.12) {
+    let relation = match (row.10, row.11) {
         (Some(schema), Some(name)) => Some(qualified(schema, name)),
         _ => None,
     };
+    let attributes = row.12.map(|Json(attributes)| {
+        attributes
+            .into_iter()
+            .map(|(name, sql_type, _, base)| (name, sql_type, base))
+            .collect::<Vec<_>>()
+    });
+    // A row is named after its composite type, else (OUT parameters) after the function.
+    let kind = match (outputs.is_empty(), attributes) {
+        (false, _) => ReturnKind::Row(result_relation(name.clone(), outputs)),
+        (true, Some(attributes)) => {
+            let row_name = QualifiedName {
+                schema: name.schema.clone(),
+                name: Ident::new(type_name.as_str()),
+            };
+            ReturnKind::Row(result_relation(row_name, attributes))
+        }
+        (true, None) if type_name == "void" => ReturnKind::Void,
+        (true, None) => {
+            let column = (SCALAR_COLUMN.to_owned(), sql_type.clone(), base_type);
+            ReturnKind::Scalar(result_relation(name.clone(), vec![column]))
+        }
+    };
     Function {
-        name: qualified(schema, name),
+        name,
         comment,
         arguments,
         returns: ReturnType {
-            sql_type: SqlType::new(row.7),
-            type_name: row.8,
-            set_of: row.9,
+            sql_type: SqlType::new(sql_type),
+            type_name,
+            set_of,
             relation,
+            kind,
         },
-        volatility: match row.10.as_str() {
+        volatility: match volatility.as_str() {
             "i" => Volatility::Immutable,
             "s" => Volatility::Stable,
             _ => Volatility::Volatile,
         },
     }
+}
+
+/// A result column: name, type as SQL, base type's `typname`.
+type ResultColumn = (String, String, String);
+
+/// The rows a function returns, as a relation reads can be planned on.
+fn result_relation(name: QualifiedName, columns: Vec<ResultColumn>) -> Box<Relation> {
+    let columns = columns
+        .into_iter()
+        .map(|(column, sql_type, type_name)| Column {
+            name: Ident::new(column),
+            sql_type: SqlType::new(sql_type),
+            type_name,
+            element_type: None,
+            enum_values: Vec::new(),
+            max_length: None,
+            nullable: true,
+            default: None,
+            comment: None,
+            default_expr: None,
+        })
+        .collect();
+    Box::new(Relation {
+        name,
+        kind: RelationKind::FunctionResult,
+        comment: None,
+        columns,
+        primary_key: Vec::new(),
+        unique_keys: Vec::new(),
+        foreign_keys: Vec::new(),
+        insertable: false,
+        updatable: false,
+        deletable: false,
+    })
 }
 
 // Types a client may name in a cast (`col::type`): base, enum, domain and range types of

@@ -93,6 +93,8 @@ pub enum RelationKind {
     MaterializedView,
     ForeignTable,
     PartitionedTable,
+    /// The rows a function returns (never in [`Cache::relations`]).
+    FunctionResult,
 }
 
 /// A table-like object that can be read (and maybe written) through the API.
@@ -158,6 +160,7 @@ pub enum Volatility {
 pub struct Function {
     pub name: QualifiedName,
     pub comment: Option<String>,
+    /// The input parameters (IN, INOUT and VARIADIC), in order.
     pub arguments: Vec<Argument>,
     pub returns: ReturnType,
     pub volatility: Volatility,
@@ -165,20 +168,46 @@ pub struct Function {
 
 #[derive(Debug)]
 pub struct Argument {
-    /// Empty for an unnamed argument.
-    pub name: String,
+    /// `None` for an unnamed parameter.
+    pub name: Option<Ident>,
     pub sql_type: SqlType,
     pub type_name: String,
+    /// Only the last `pronargdefaults` input parameters have one.
     pub has_default: bool,
+    /// `VARIADIC`: the parameter is an array that takes the variadic arguments.
+    pub variadic: bool,
 }
 
 #[derive(Debug)]
 pub struct ReturnType {
+    /// `format_type` of `prorettype` (`record` for several OUT parameters).
     pub sql_type: SqlType,
     pub type_name: String,
     pub set_of: bool,
     /// The relation whose row type the function returns, if any.
     pub relation: Option<QualifiedName>,
+    pub kind: ReturnKind,
+}
+
+/// What one call yields (one value, or each of a set).
+#[derive(Debug)]
+pub enum ReturnKind {
+    Void,
+    /// A value that is no row, read as the one column [`SCALAR_COLUMN`] of this relation.
+    Scalar(Box<Relation>),
+    /// A row: the columns of its composite type, or of the OUT, INOUT and TABLE parameters.
+    Row(Box<Relation>),
+}
+
+/// The column a scalar result is read as (PostgREST's name for it).
+pub const SCALAR_COLUMN: &str = "pgrst_scalar";
+
+impl Function {
+    pub fn argument(&self, name: &str) -> Option<&Argument> {
+        self.arguments
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|n| n.as_str() == name))
+    }
 }
 
 /// Everything the API serves from the exposed schemas.
@@ -241,6 +270,14 @@ impl Cache {
             other => other,
         };
         self.types.get(typname)
+    }
+
+    /// The functions called `name` in `schema` (overloads), in catalog order.
+    pub fn functions_named(&self, schema: &Ident, name: &str) -> Vec<&Function> {
+        self.functions
+            .iter()
+            .filter(|f| &f.name.schema == schema && f.name.name.as_str() == name)
+            .collect()
     }
 
     pub fn functions_in<'a>(

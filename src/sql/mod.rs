@@ -5,10 +5,12 @@
 //! identifiers go through [`quote_ident`] and every value becomes a `$n` bind. No text a client
 //! sent can reach the statement any other way.
 
+mod call;
 mod filter;
 mod read;
 mod write;
 
+pub use call::{call, call_estimate};
 pub use read::{Shape, estimate, read};
 pub use write::{insert, mutate};
 
@@ -17,7 +19,9 @@ use crate::schema::{QualifiedName, SqlExpr, SqlType};
 /// A statement ready to run: its text and its bound values, in `$n` order.
 ///
 /// Every statement returns one row: the total count if one was asked for (`int8` or NULL), the
-/// number of rows in the page (`int8`) and the body (`text`).
+/// number of rows in the page (`int8`), the body (`text`), the `response.headers` and
+/// `response.status` settings (`text` or NULL, see [`response_settings`]) and, for an upsert only,
+/// the number of rows it inserted (`int8`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub sql: String,
@@ -66,6 +70,7 @@ pub enum Bind {
     Text(String),
     TextArray(Vec<String>),
     Int(i64),
+    Bytes(Vec<u8>),
 }
 
 /// Quotes an identifier for SQL: wrapped in double quotes, inner double quotes doubled.
@@ -82,6 +87,17 @@ pub fn quote_ident(name: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+/// The last two columns of every statement: the `response.headers` and `response.status` settings
+/// the work may have set (functions, triggers, `db-pre-request`). Written in the outer `SELECT`
+/// over the work's rows, they are evaluated after it; an empty setting (left by an earlier
+/// transaction on the connection) counts as unset.
+pub(crate) fn response_settings(sql: &mut SqlBuilder) {
+    sql.push(
+        ", nullif(current_setting('response.headers', true), ''), \
+         nullif(current_setting('response.status', true), '')",
+    );
 }
 
 #[derive(Debug, Default)]

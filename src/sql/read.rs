@@ -11,7 +11,7 @@ use crate::schema::{Link, Relationship};
 pub(super) enum Source {
     /// The plan's relation.
     Relation,
-    /// The rows a write returned, in the `pgrst_source` CTE.
+    /// The rows of the `pgrst_source` CTE: what a write returned, or a function call.
     WriteResult,
 }
 
@@ -53,6 +53,7 @@ pub fn read(plan: &ReadPlan, shape: Shape, count: bool) -> Statement {
     }
     sql.push(", count(*)::int8, ");
     body(&mut sql, shape);
+    super::response_settings(&mut sql);
     sql.push(" FROM (");
     level(&mut sql, plan, Source::Relation, None, Mode::Rows);
     sql.push(") _postgrest_t");

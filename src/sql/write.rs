@@ -196,7 +196,7 @@ fn selection(sql: &mut SqlBuilder, rows: &ReadPlan) {
 }
 
 /// The statement's row over `pgrst_source`: total, changed rows, the body (empty without a
-/// representation) and, for an upsert, the number of rows inserted.
+/// representation), the response settings and, for an upsert, the number of rows inserted.
 fn representation(
     sql: &mut SqlBuilder,
     returning: Option<&ReadPlan>,
@@ -215,6 +215,7 @@ fn representation(
             sql.push("''::text");
         }
     }
+    super::response_settings(sql);
     if upsert {
         sql.push(", (SELECT count(*) FROM pgrst_write WHERE pgrst_inserted)::int8");
     }
