@@ -647,8 +647,11 @@ async fn csv_and_form_bodies_insert_rows() {
         "<a/>",
     )
     .await;
-    assert_eq!(response.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(response.json()["code"], "PGRST107");
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json()["message"],
+        "Content-Type not acceptable: text/xml"
+    );
 }
 
 #[tokio::test]

@@ -46,7 +46,11 @@ pub fn rows(
             let body = Value::Object(object.clone()).to_string();
             keyed(body, object, columns)
         }
-        Some(other) => return Err(RequestError::UnsupportedMediaType(other.to_owned())),
+        Some(other) => {
+            return Err(RequestError::InvalidBody(format!(
+                "Content-Type not acceptable: {other}"
+            )));
+        }
     };
     Ok(rows)
 }

@@ -43,9 +43,6 @@ pub enum RequestError {
         "Function must return SETOF or TABLE when max-affected preference is used with handling=strict"
     )]
     MaxAffectedNotSet,
-    /// 415: a request body of a type pgway does not read.
-    #[error("None of these media types are available: {0}")]
-    UnsupportedMediaType(String),
     /// PGRST108: a filter, order or page names an embed that `select` does not have.
     #[error("'{0}' is not an embedded resource in this request")]
     NotEmbedded(String),
@@ -91,9 +88,6 @@ impl From<RequestError> for ApiError {
             }
             RequestError::MaxAffectedNotSet => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST128", message)
-            }
-            RequestError::UnsupportedMediaType(_) => {
-                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "PGRST107", message)
             }
             RequestError::NotEmbedded(name) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "PGRST108", message).hint(format!(
