@@ -337,3 +337,51 @@ async fn long_names_nest_deeply_without_alias_clashes() {
         json!([{"id": 1, "children": [{"id": 2}]}])
     );
 }
+
+#[tokio::test]
+async fn computed_relationships_embed_through_functions() {
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE FUNCTION api.windows_projects(api.clients) RETURNS SETOF api.projects
+               LANGUAGE sql STABLE AS $$ SELECT * FROM api.projects WHERE client_id = $1.id AND name LIKE 'W%' $$;
+             CREATE FUNCTION api.owner(api.projects) RETURNS api.clients
+               LANGUAGE sql STABLE AS $$ SELECT * FROM api.clients WHERE id = $1.client_id $$;
+             CREATE FUNCTION api.tasks(api.projects) RETURNS SETOF api.tasks
+               LANGUAGE sql STABLE AS $$ SELECT * FROM api.tasks WHERE project_id = $1.id AND done $$;",
+        )
+        .await;
+    // To-many, under an alias.
+    assert_eq!(
+        api.ok("/clients?select=name,w:windows_projects(name)&order=id")
+            .await,
+        json!([
+            {"name": "Microsoft", "w": [{"name": "Windows 7"}, {"name": "Windows 10"}]},
+            {"name": "Apple", "w": []}
+        ])
+    );
+    // To-one, and ordering by it.
+    assert_eq!(
+        api.ok("/projects?select=name,owner(name)&client_id=not.is.null&order=owner(name).asc,id.desc&limit=2")
+            .await,
+        json!([
+            {"name": "OSX", "owner": {"name": "Apple"}},
+            {"name": "IOS", "owner": {"name": "Apple"}}
+        ])
+    );
+    // !inner and filters on the embedded level.
+    assert_eq!(
+        api.ok("/clients?select=name,windows_projects!inner(id)&windows_projects.id=eq.2")
+            .await,
+        json!([{"name": "Microsoft", "windows_projects": [{"id": 2}]}])
+    );
+    // A function named like a table overrides the foreign key: only done tasks.
+    assert_eq!(
+        api.ok("/projects?select=id,tasks(id)&id=eq.1").await,
+        json!([{"id": 1, "tasks": [{"id": 1}, {"id": 2}]}])
+    );
+    assert_eq!(
+        api.ok("/projects?select=id,tasks(id)&id=eq.2").await,
+        json!([{"id": 2, "tasks": []}])
+    );
+}

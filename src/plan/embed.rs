@@ -14,11 +14,15 @@ pub(super) fn relationship<'c>(
     embed: &Embed,
 ) -> Result<&'c Relationship, PlanError> {
     let all = cache.relationships_of(&source.name);
-    let named = |r: &&Relationship| {
-        r.target.name.as_str() == embed.name
-            || (r.cardinality.to_one()
-                && (r.constraint == embed.name
-                    || matches!(r.source_columns().as_slice(), [column] if column.as_str() == embed.name)))
+    let named = |r: &&Relationship| match r.link {
+        // A computed relationship is named by its function only.
+        Link::Computed(_) => r.constraint == embed.name,
+        _ => {
+            r.target.name.as_str() == embed.name
+                || (r.cardinality.to_one()
+                    && (r.constraint == embed.name
+                        || matches!(r.source_columns().as_slice(), [column] if column.as_str() == embed.name)))
+        }
     };
     let hinted = |r: &&Relationship| {
         embed
@@ -27,6 +31,13 @@ pub(super) fn relationship<'c>(
             .is_none_or(|hint| r.matches_hint(hint))
     };
     let mut candidates: Vec<&Relationship> = all.iter().filter(named).filter(hinted).collect();
+    // A computed relationship overrides foreign keys to a relation of the same name.
+    if candidates
+        .iter()
+        .any(|r| matches!(r.link, Link::Computed(_)))
+    {
+        candidates.retain(|r| matches!(r.link, Link::Computed(_)));
+    }
     // A self-referencing key matches a column hint both ways; the hint's column on the source
     // side picks the direction (`!parent_id`: to the parent, `!id`: to the children).
     if let (Some(hint), [_, _, ..]) = (embed.hint.as_deref(), candidates.as_slice()) {
@@ -71,7 +82,7 @@ fn cardinality(c: Cardinality) -> &'static str {
 fn hint_for(relationship: &Relationship) -> String {
     match &relationship.link {
         Link::Junction { junction, .. } => junction.name.to_string(),
-        Link::Direct(_) => relationship.constraint.clone(),
+        Link::Direct(_) | Link::Computed(_) => relationship.constraint.clone(),
     }
 }
 
@@ -106,6 +117,7 @@ fn describe(r: &Relationship) -> Value {
             target_constraint,
             columns(target, true)
         ),
+        Link::Computed(function) => format!("computed by {function}"),
     };
     json!({
         "cardinality": cardinality(r.cardinality),

@@ -39,13 +39,15 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
         }
     }
     super::views::project_keys(&mut relations, &view_columns(conn, schemas).await?);
-    let relationships = super::relationships::derive(&relations);
+    let functions = functions(conn, schemas).await?;
+    let mut relationships = super::relationships::derive(&relations);
+    super::relationships::add_computed(&mut relationships, &relations, &functions);
     Ok(Cache {
         schemas: schemas.iter().map(|s| Ident::new(s.as_str())).collect(),
         schema_comments: schema_comments(conn, schemas).await?,
         relations,
         relationships,
-        functions: functions(conn, schemas).await?,
+        functions,
         types: types(conn, schemas).await?,
         postgis: sqlx::query_scalar(
             "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'postgis')",

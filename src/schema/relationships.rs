@@ -5,10 +5,13 @@
 //! `parent → child` (one-to-many); one-to-one in both directions when the key's columns are also
 //! the child's primary key or a unique key. A junction table whose foreign keys to `a` and `b`
 //! are both part of its primary key gives `a → b` and `b → a` (many-to-many).
+//!
+//! A function taking one relation's row and returning rows of another is a computed relationship
+//! named after the function (PostgREST's): `SETOF` makes it to-many, a single row to-one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ForeignKey, Ident, QualifiedName, Relation};
+use super::{ForeignKey, Function, Ident, QualifiedName, Relation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cardinality {
@@ -39,6 +42,8 @@ pub enum Link {
         /// The junction's foreign key to the target.
         target_constraint: String,
     },
+    /// The target rows are what this function returns for the source row.
+    Computed(QualifiedName),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +79,7 @@ impl Relationship {
                         || column(source)
                         || column(target)
                 }
+                Link::Computed(_) => false,
             }
     }
 
@@ -83,6 +89,7 @@ impl Relationship {
         match &self.link {
             Link::Direct(pairs) => pairs.iter().map(|(s, _)| s).collect(),
             Link::Junction { source, .. } => source.iter().map(|(s, _)| s).collect(),
+            Link::Computed(_) => Vec::new(),
         }
     }
 }
@@ -159,6 +166,43 @@ pub fn derive(
         }
     }
     all
+}
+
+/// Adds the computed relationships: functions of exactly one argument, a row of a relation, that
+/// return rows of a relation (both in the function's schema).
+pub fn add_computed(
+    relationships: &mut BTreeMap<QualifiedName, Vec<Relationship>>,
+    relations: &BTreeMap<QualifiedName, Relation>,
+    functions: &[Function],
+) {
+    for function in functions {
+        let ([argument], Some(target)) =
+            (function.arguments.as_slice(), &function.returns.relation)
+        else {
+            continue;
+        };
+        let source = QualifiedName {
+            schema: function.name.schema.clone(),
+            name: Ident::new(argument.type_name.as_str()),
+        };
+        if !relations.contains_key(&source) || !relations.contains_key(target) {
+            continue;
+        }
+        relationships
+            .entry(source.clone())
+            .or_default()
+            .push(Relationship {
+                source,
+                target: target.clone(),
+                cardinality: if function.returns.set_of {
+                    Cardinality::OneToMany
+                } else {
+                    Cardinality::ManyToOne
+                },
+                constraint: function.name.name.to_string(),
+                link: Link::Computed(function.name.clone()),
+            });
+    }
 }
 
 /// Whether `columns` are exactly the primary key or a unique key of `relation`.

@@ -228,10 +228,9 @@ pub(super) fn ordering(sql: &mut SqlBuilder, alias: &str, term: &Ordering) {
             // The related row's column, found through the same link an embed uses.
             sql.push("(SELECT ");
             expr(sql, related, field);
-            sql.push(" FROM ")
-                .push_qualified(&relationship.target)
-                .push(" AS ")
-                .push_ident(related);
+            sql.push(" FROM ");
+            super::read::target(sql, alias, relationship);
+            sql.push(" AS ").push_ident(related);
             sql.push(" WHERE ");
             super::read::link(sql, related, alias, relationship);
             sql.push(")");

@@ -115,10 +115,17 @@ pub(super) fn level(
         Mode::Count => {}
     }
     sql.push(" FROM ");
-    match source {
-        Source::Relation => sql.push_qualified(&plan.relation),
-        Source::WriteResult => sql.push("pgrst_source"),
-    };
+    match (source, parent) {
+        (Source::WriteResult, _) => {
+            sql.push("pgrst_source");
+        }
+        (Source::Relation, Some((parent_alias, relationship))) => {
+            target(sql, parent_alias, relationship);
+        }
+        (Source::Relation, None) => {
+            sql.push_qualified(&plan.relation);
+        }
+    }
     sql.push(" AS ").push_ident(alias);
     if let Some((
         _,
@@ -371,6 +378,22 @@ fn lateral(sql: &mut SqlBuilder, parent_alias: &str, embed: &EmbedPlan) {
     }
 }
 
+/// Where a relationship's target rows come from: the target relation, or for a computed
+/// relationship the function's result for the parent row.
+pub(super) fn target(sql: &mut SqlBuilder, parent_alias: &str, relationship: &Relationship) {
+    match &relationship.link {
+        Link::Computed(function) => {
+            sql.push_qualified(function)
+                .push("(")
+                .push_ident(parent_alias)
+                .push(")");
+        }
+        Link::Direct(_) | Link::Junction { .. } => {
+            sql.push_qualified(&relationship.target);
+        }
+    }
+}
+
 /// The condition tying an embedded level's rows to its parent row.
 pub(super) fn link(
     sql: &mut SqlBuilder,
@@ -383,6 +406,11 @@ pub(super) fn link(
         Link::Junction {
             junction, source, ..
         } => (junction_alias(alias, junction.name.as_str()), source),
+        // The function found the rows from the parent row already.
+        Link::Computed(_) => {
+            sql.push("TRUE");
+            return;
+        }
     };
     // Pairs are (parent column, this level's column); for a junction, (parent, junction).
     sql.push_list(pairs, " AND ", |sql, (parent_column, column)| {
