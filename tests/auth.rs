@@ -252,3 +252,65 @@ async fn graphql_runs_under_the_same_role_and_policies() {
         "PGRST303"
     );
 }
+
+#[tokio::test]
+async fn nothing_outside_the_exposed_schemas_is_reachable() {
+    let api = TestApi::new().await;
+    let manager = bearer(json!({"role": "mgr_alice"}));
+    let auth = [("authorization", manager.as_str())];
+    let cases = [
+        (Method::GET, "/pg_authid", "PGRST205"),
+        (Method::GET, "/pg_catalog.pg_authid", "PGRST205"),
+        (Method::GET, "/people?select=*,pg_authid(*)", "PGRST200"),
+        (
+            Method::GET,
+            "/people?select=*,pg_catalog.pg_roles(*)",
+            "PGRST100",
+        ),
+        (
+            Method::GET,
+            "/people?pg_catalog.pg_authid.rolpassword=is.null",
+            "PGRST108",
+        ),
+        (
+            Method::GET,
+            "/rpc/pg_read_file?filename=/etc/passwd",
+            "PGRST202",
+        ),
+        (Method::POST, "/rpc/pg_sleep", "PGRST202"),
+        (Method::GET, "/rpc/version", "PGRST202"),
+        (Method::GET, "/tables", "PGRST205"),
+    ];
+    for (method, uri, code) in cases {
+        let response = api.request(method.clone(), uri, &auth, "{}").await;
+        assert!(
+            response.status.is_client_error(),
+            "{method} {uri}: {} {}",
+            response.status,
+            response.body
+        );
+        assert_eq!(response.json()["code"], code, "{method} {uri}");
+    }
+    for profile in ["pg_catalog", "information_schema", "public"] {
+        let response = api
+            .request(Method::GET, "/pg_roles", &[("accept-profile", profile)], "")
+            .await;
+        assert_eq!(response.status, StatusCode::NOT_ACCEPTABLE, "{profile}");
+        assert_eq!(response.json()["code"], "PGRST106");
+    }
+    // GraphQL offers only the exposed schema's types.
+    let response = api
+        .request(
+            Method::POST,
+            "/graphql",
+            &[("content-type", "application/json")],
+            r#"{"query":"{ allPgRoles { nodes { rolname } } }"}"#,
+        )
+        .await;
+    assert!(
+        response.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allPgRoles")
+    );
+}
