@@ -583,8 +583,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn decodes_base64_secrets() {
+    #[tokio::test]
+    async fn decodes_base64_secrets() {
         let mut sources = Sources::default();
         sources.env(vars(&[
             (
@@ -603,6 +603,7 @@ mod tests {
         let auth = crate::auth::Authenticator::new(&config.jwt, None);
         assert_eq!(
             auth.authenticate(Some(&format!("Bearer {token}")))
+                .await
                 .unwrap()
                 .role,
             "r"

@@ -53,7 +53,7 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(
+    pub async fn new(
         auth: &Authenticator,
         config: &SettingsConfig,
         method: &Method,
@@ -63,7 +63,7 @@ impl RequestContext {
         let authorization = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        let identity = auth.authenticate(authorization)?;
+        let identity = auth.authenticate(authorization).await?;
         let extra = if config.claims_as_settings {
             let mut extra = config.app_settings.clone();
             extra.extend(claim_settings(&identity));

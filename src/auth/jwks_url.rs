@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use reqwest::Url;
 use serde_json::Value;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::keys::KeySet;
@@ -42,7 +41,6 @@ pub(super) struct RemoteKeys {
     url: Url,
     client: reqwest::Client,
     current: ArcSwap<Snapshot>,
-    wake: Notify,
     last_unknown_kid_refresh: Mutex<Option<Instant>>,
 }
 
@@ -80,7 +78,6 @@ impl RemoteKeys {
                 keys,
                 document,
             }),
-            wake: Notify::new(),
             last_unknown_kid_refresh: Mutex::new(None),
         });
         let task = RefreshTask(tokio::spawn(refresh_loop(remote.clone(), interval)));
@@ -91,16 +88,22 @@ impl RemoteKeys {
         self.current.load_full()
     }
 
-    /// A token named a `kid` that no key has: refresh soon, unless that was done recently.
-    pub fn unknown_kid(&self) {
-        let mut last = self
-            .last_unknown_kid_refresh
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if last.is_none_or(|at| at.elapsed() >= UNKNOWN_KID_REFRESH_PERIOD) {
+    /// A token named a `kid` that no key has: fetch the keys now, unless that was done
+    /// recently, so that a key the provider just rotated in is accepted on its first use.
+    /// Whether the keys were fetched.
+    pub async fn refresh_for_unknown_kid(&self) -> bool {
+        {
+            let mut last = self
+                .last_unknown_kid_refresh
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.is_some_and(|at| at.elapsed() < UNKNOWN_KID_REFRESH_PERIOD) {
+                return false;
+            }
             *last = Some(Instant::now());
-            self.wake.notify_one();
         }
+        self.refresh().await;
+        true
     }
 
     async fn refresh(&self) {
@@ -126,10 +129,7 @@ impl RemoteKeys {
 
 async fn refresh_loop(remote: Arc<RemoteKeys>, interval: Duration) {
     loop {
-        tokio::select! {
-            () = tokio::time::sleep(interval) => {}
-            () = remote.wake.notified() => {}
-        }
+        tokio::time::sleep(interval).await;
         remote.refresh().await;
     }
 }
@@ -256,7 +256,7 @@ pub(super) mod tests {
     }
 
     #[tokio::test]
-    async fn an_unknown_kid_refreshes_early_but_not_twice_in_a_row() {
+    async fn an_unknown_kid_refreshes_at_once_but_not_twice_in_a_row() {
         use crate::auth::test_keys::{rsa_a, rsa_b};
         let server = JwksServer::start(&jwks(&[rsa_a().jwk()])).await;
         let (remote, _task) = RemoteKeys::start(&server.url, Duration::from_secs(3600))
@@ -266,12 +266,11 @@ pub(super) mod tests {
             StatusCode::OK,
             jwks(&[rsa_a().jwk(), rsa_b().jwk()]).to_string(),
         );
-        remote.unknown_kid();
-        assert!(eventually(|| remote.snapshot().keys.has_kid("rsa-b")).await);
+        assert!(remote.refresh_for_unknown_kid().await);
+        assert!(remote.snapshot().keys.has_kid("rsa-b"));
         // A second unknown kid within the period does not fetch again.
         server.set(StatusCode::OK, jwks(&[rsa_a().jwk()]).to_string());
-        remote.unknown_kid();
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!remote.refresh_for_unknown_kid().await);
         assert!(remote.snapshot().keys.has_kid("rsa-b"));
     }
 

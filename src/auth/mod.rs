@@ -78,8 +78,30 @@ impl Authenticator {
         Ok(authenticator)
     }
 
-    /// The identity for the `Authorization` header's value, if any.
-    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Identity, AuthError> {
+    /// The identity for the `Authorization` header's value, if any. A token whose `kid` no
+    /// key has makes a `jwt-jwks-url` be fetched again first (at most once per period), so keys
+    /// rotated in at the provider work from their first token.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Identity, AuthError> {
+        let result = self.authenticate_now(authorization);
+        if result.is_ok() {
+            return result;
+        }
+        let Some((remote, _)) = &self.remote else {
+            return result;
+        };
+        let unknown_kid = authorization
+            .and_then(bearer_token)
+            .and_then(|token| Token::parse(token).ok())
+            .and_then(|token| token.kid)
+            .is_some_and(|kid| !self.keys.has_kid(&kid) && !remote.snapshot().keys.has_kid(&kid));
+        if unknown_kid && remote.refresh_for_unknown_kid().await {
+            return self.authenticate_now(authorization);
+        }
+        result
+    }
+
+    /// The identity with the keys at hand.
+    fn authenticate_now(&self, authorization: Option<&str>) -> Result<Identity, AuthError> {
         match authorization.and_then(bearer_token) {
             Some(token) => self.verify(token, unix_now()),
             None => self.anonymous(),
@@ -159,13 +181,6 @@ impl Authenticator {
         if candidates.any(|key| key.verifies(token)) {
             return Ok(());
         }
-        if let (Some(kid), Some((refresher, _)), Some(remote_keys)) =
-            (&token.kid, &self.remote, remote_keys)
-            && !self.keys.has_kid(kid)
-            && !remote_keys.has_kid(kid)
-        {
-            refresher.unknown_kid();
-        }
         Err(if any {
             AuthError::BadSignature
         } else {
@@ -234,22 +249,25 @@ mod tests {
 
     #[test]
     fn no_token_is_the_anonymous_role() {
-        let identity = authenticator().authenticate(None).unwrap();
+        let identity = authenticator().authenticate_now(None).unwrap();
         assert_eq!(identity.role, "web_anon");
         assert_eq!(Value::Object(identity.claims), json!({"role": "web_anon"}));
         assert!(!identity.authenticated);
         // Another scheme is no token either.
-        let identity = authenticator().authenticate(Some("Basic abc")).unwrap();
+        let identity = authenticator().authenticate_now(Some("Basic abc")).unwrap();
         assert!(!identity.authenticated);
     }
 
     #[test]
     fn no_anonymous_role_rejects_requests_without_token() {
         let auth = Authenticator::new(&config(SECRET), None);
-        assert_eq!(auth.authenticate(None), Err(AuthError::AnonymousDisabled));
+        assert_eq!(
+            auth.authenticate_now(None),
+            Err(AuthError::AnonymousDisabled)
+        );
         let t = hs256(json!({"sub": "42"}));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&t))),
+            auth.authenticate_now(Some(&bearer(&t))),
             Err(AuthError::AnonymousDisabled)
         );
     }
@@ -258,7 +276,7 @@ mod tests {
     fn valid_token_gives_its_role_and_claims() {
         let t = hs256(json!({"role": "mgr_alice", "sub": "42"}));
         let identity = authenticator()
-            .authenticate(Some(&format!("bearer {t}")))
+            .authenticate_now(Some(&format!("bearer {t}")))
             .unwrap();
         assert_eq!(identity.role, "mgr_alice");
         assert_eq!(identity.claims["sub"], "42");
@@ -268,7 +286,7 @@ mod tests {
     #[test]
     fn token_without_role_runs_as_anonymous_with_role_claim_added() {
         let t = hs256(json!({"sub": "42"}));
-        let identity = authenticator().authenticate(Some(&bearer(&t))).unwrap();
+        let identity = authenticator().authenticate_now(Some(&bearer(&t))).unwrap();
         assert_eq!(identity.role, "web_anon");
         assert!(identity.authenticated);
         assert_eq!(
@@ -293,7 +311,7 @@ mod tests {
             .unwrap();
             assert_eq!(
                 authenticator()
-                    .authenticate(Some(&bearer(&t)))
+                    .authenticate_now(Some(&bearer(&t)))
                     .unwrap()
                     .role,
                 "mgr_bob"
@@ -303,14 +321,18 @@ mod tests {
         for key in [rsa_a(), rsa_b(), ec_p256(), ec_p384(), ed25519()] {
             let t = key.sign(&claims);
             assert_eq!(
-                auth.authenticate(Some(&bearer(&t))).map(|i| i.role),
+                auth.authenticate_now(Some(&bearer(&t))).map(|i| i.role),
                 Ok("mgr_bob".to_owned()),
                 "{}",
                 key.kid
             );
             // Without a kid every key that allows the algorithm is tried.
             let t = key.sign_with_kid(&claims, None);
-            assert!(auth.authenticate(Some(&bearer(&t))).is_ok(), "{}", key.kid);
+            assert!(
+                auth.authenticate_now(Some(&bearer(&t))).is_ok(),
+                "{}",
+                key.kid
+            );
         }
     }
 
@@ -328,7 +350,7 @@ mod tests {
             jsonwebtoken::Algorithm::RS512,
         ] {
             let t = encode(&Header::new(alg), &json!({"role": "r"}), &key.encoding).unwrap();
-            assert!(auth.authenticate(Some(&bearer(&t))).is_ok(), "{alg:?}");
+            assert!(auth.authenticate_now(Some(&bearer(&t))).is_ok(), "{alg:?}");
         }
     }
 
@@ -339,19 +361,19 @@ mod tests {
         // Signed by rsa-a but naming rsa-b: only rsa-b is tried, and it does not verify.
         let t = rsa_a().sign_with_kid(&claims, Some("rsa-b"));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&t))),
+            auth.authenticate_now(Some(&bearer(&t))),
             Err(AuthError::BadSignature)
         );
         // A kid no key has.
         let t = rsa_a().sign_with_kid(&claims, Some("rsa-z"));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&t))),
+            auth.authenticate_now(Some(&bearer(&t))),
             Err(AuthError::NoSuitableKey)
         );
         // ES256 naming the ES384 key: that key does not allow ES256.
         let t = ec_p256().sign_with_kid(&claims, Some("ec-p384"));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&t))),
+            auth.authenticate_now(Some(&bearer(&t))),
             Err(AuthError::NoSuitableKey)
         );
     }
@@ -367,7 +389,7 @@ mod tests {
             &EncodingKey::from_secret(SECRET),
         )
         .unwrap();
-        assert!(authenticator().authenticate(Some(&bearer(&t))).is_ok());
+        assert!(authenticator().authenticate_now(Some(&bearer(&t))).is_ok());
     }
 
     /// The classic confusion attack: HS256 with the RSA public key as the HMAC secret.
@@ -395,7 +417,7 @@ mod tests {
                 .unwrap();
                 for auth in [&auth, &jwks_auth] {
                     assert_eq!(
-                        auth.authenticate(Some(&bearer(&t))),
+                        auth.authenticate_now(Some(&bearer(&t))),
                         Err(AuthError::NoSuitableKey)
                     );
                 }
@@ -407,7 +429,11 @@ mod tests {
     fn rejects_bad_tokens() {
         let auth = authenticator();
         let check = |header: String, expected: AuthError| {
-            assert_eq!(auth.authenticate(Some(&header)), Err(expected), "{header}");
+            assert_eq!(
+                auth.authenticate_now(Some(&header)),
+                Err(expected),
+                "{header}"
+            );
         };
         check("Bearer ".into(), AuthError::EmptyToken);
         check("bearer".into(), AuthError::EmptyToken);
@@ -462,7 +488,7 @@ mod tests {
             );
             let tampered = parts.join(".");
             assert_eq!(
-                auth.authenticate(Some(&bearer(&tampered))),
+                auth.authenticate_now(Some(&bearer(&tampered))),
                 Err(AuthError::BadSignature),
                 "{}",
                 key.kid
@@ -474,7 +500,7 @@ mod tests {
         let other = if &t[at..=at] == "A" { "B" } else { "A" };
         let tampered = format!("{}{other}{}", &t[..at], &t[at + 1..]);
         assert_eq!(
-            authenticator().authenticate(Some(&bearer(&tampered))),
+            authenticator().authenticate_now(Some(&bearer(&tampered))),
             Err(AuthError::BadSignature)
         );
     }
@@ -483,16 +509,16 @@ mod tests {
     fn no_keys_configured_is_a_server_error() {
         let auth = Authenticator::new(&JwtConfig::default(), Some("web_anon".into()));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&hs256(json!({}))))),
+            auth.authenticate_now(Some(&bearer(&hs256(json!({}))))),
             Err(AuthError::NoSecret)
         );
-        assert!(auth.authenticate(None).is_ok());
+        assert!(auth.authenticate_now(None).is_ok());
     }
 
     #[test]
     fn leeway_accepts_a_token_that_just_expired() {
         let t = hs256(json!({"role": "mgr_bob", "exp": now() - 10}));
-        assert!(authenticator().authenticate(Some(&bearer(&t))).is_ok());
+        assert!(authenticator().authenticate_now(Some(&bearer(&t))).is_ok());
     }
 
     #[test]
@@ -504,7 +530,7 @@ mod tests {
             },
             Some("web_anon".into()),
         );
-        let check = |claims: Value| auth.authenticate(Some(&bearer(&hs256(claims))));
+        let check = |claims: Value| auth.authenticate_now(Some(&bearer(&hs256(claims))));
         assert!(check(json!({"aud": "pgway"})).is_ok());
         assert!(check(json!({"aud": ["other", "pgway"]})).is_ok());
         assert!(check(json!({})).is_ok());
@@ -526,13 +552,13 @@ mod tests {
             Some("web_anon".into()),
         );
         let t = hs256(json!({"role": "ignored", "realm_access": {"roles": ["mgr_alice", "x"]}}));
-        let identity = auth.authenticate(Some(&bearer(&t))).unwrap();
+        let identity = auth.authenticate_now(Some(&bearer(&t))).unwrap();
         assert_eq!(identity.role, "mgr_alice");
         // The claims carry the role found, as PostgREST.
         assert_eq!(identity.claims["role"], "mgr_alice");
         let t = hs256(json!({"role": "ignored"}));
         assert_eq!(
-            auth.authenticate(Some(&bearer(&t))).unwrap().role,
+            auth.authenticate_now(Some(&bearer(&t))).unwrap().role,
             "web_anon"
         );
     }
@@ -568,7 +594,10 @@ mod tests {
             generation: 0,
         };
         cache.insert("not.a.jwt", entry);
-        assert_eq!(auth.authenticate(Some("Bearer not.a.jwt")), Ok(identity));
+        assert_eq!(
+            auth.authenticate_now(Some("Bearer not.a.jwt")),
+            Ok(identity)
+        );
         let off = Authenticator::new(
             &JwtConfig {
                 cache_max_entries: 0,
@@ -593,24 +622,33 @@ mod tests {
 
     #[tokio::test]
     async fn a_jwks_url_rotates_keys_without_restart() {
-        use jwks_url::tests::{JwksServer, eventually};
+        use jwks_url::tests::JwksServer;
         let (a, b) = (rsa_a(), rsa_b());
         let server = JwksServer::start(&jwks_of(&[&a])).await;
         let auth = Authenticator::start(&jwks_config(&server.url, Duration::from_secs(3600)), None)
             .await
             .unwrap();
         let claims = json!({"role": "mgr_alice"});
-        assert!(auth.authenticate(Some(&bearer(&a.sign(&claims)))).is_ok());
-        // The provider starts signing with a new key: the first token naming it asks for a
-        // refresh, and it is accepted as soon as the new keys are in.
+        assert!(
+            auth.authenticate_now(Some(&bearer(&a.sign(&claims))))
+                .is_ok()
+        );
+        // The provider starts signing with a new key: the first token naming it has the keys
+        // fetched again, and is accepted.
         server.set(StatusCode::OK, jwks_of(&[&a, &b]).to_string());
         let token_b = bearer(&b.sign(&claims));
+        assert!(auth.authenticate(Some(&token_b)).await.is_ok());
+        // Unknown kids do not make every request fetch: the next one within the period fails.
+        let c = ec_p384();
+        server.set(StatusCode::OK, jwks_of(&[&a, &b, &c]).to_string());
         assert_eq!(
-            auth.authenticate(Some(&token_b)),
+            auth.authenticate(Some(&bearer(&c.sign(&claims)))).await,
             Err(AuthError::NoSuitableKey)
         );
-        assert!(eventually(|| auth.authenticate(Some(&token_b)).is_ok()).await);
-        assert!(auth.authenticate(Some(&bearer(&a.sign(&claims)))).is_ok());
+        assert!(
+            auth.authenticate_now(Some(&bearer(&a.sign(&claims))))
+                .is_ok()
+        );
     }
 
     #[tokio::test]
@@ -630,20 +668,20 @@ mod tests {
         let claims = json!({"role": "r"});
         let token_a = bearer(&a.sign(&claims));
         assert!(
-            auth.authenticate(Some(&bearer(&hs256(claims.clone()))))
+            auth.authenticate_now(Some(&bearer(&hs256(claims.clone()))))
                 .is_ok()
         );
-        assert!(auth.authenticate(Some(&token_a)).is_ok());
+        assert!(auth.authenticate_now(Some(&token_a)).is_ok());
         // The provider withdraws key a for key b. No token asks: the interval alone brings the
         // new keys, and the cached token of the withdrawn key stops at once.
         server.set(StatusCode::OK, jwks_of(&[&b]).to_string());
         let token_b = bearer(&b.sign_with_kid(&claims, None));
-        assert!(eventually(|| auth.authenticate(Some(&token_b)).is_ok()).await);
+        assert!(eventually(|| auth.authenticate_now(Some(&token_b)).is_ok()).await);
         assert_eq!(
-            auth.authenticate(Some(&token_a)),
+            auth.authenticate_now(Some(&token_a)),
             Err(AuthError::NoSuitableKey)
         );
         // jwt-secret's keys stay.
-        assert!(auth.authenticate(Some(&bearer(&hs256(claims)))).is_ok());
+        assert!(auth.authenticate_now(Some(&bearer(&hs256(claims)))).is_ok());
     }
 }

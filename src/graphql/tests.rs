@@ -134,6 +134,7 @@ impl Api {
             &Uri::from_static("/graphql"),
             &HeaderMap::new(),
         )
+        .await
         .unwrap();
         let data = RequestData {
             db: Database::connect(connect, &pool),

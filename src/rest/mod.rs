@@ -63,7 +63,7 @@ async fn read(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut caller =
-        RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
+        RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers).await?;
     let api = app.api();
     let schema = headers::profile(&headers, false, &api.cache.schemas)?;
     let offers = media::Offers {

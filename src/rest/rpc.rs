@@ -35,7 +35,7 @@ pub(super) async fn call(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut caller =
-        RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)?;
+        RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers).await?;
     let api = app.api();
     let read_only = method != Method::POST;
     let schema = headers::profile(&headers, !read_only, &api.cache.schemas)?;

@@ -38,7 +38,7 @@ struct Write {
 }
 
 impl Write {
-    fn new(
+    async fn new(
         app: &App,
         relation: String,
         method: &Method,
@@ -46,7 +46,7 @@ impl Write {
         headers: &HeaderMap,
     ) -> Result<(Write, query::QueryParams), ApiError> {
         let mut caller =
-            RequestContext::new(&app.auth, &app.settings.request, method, uri, headers)?;
+            RequestContext::new(&app.auth, &app.settings.request, method, uri, headers).await?;
         let api = app.api();
         let schema = headers::profile(headers, true, &api.cache.schemas)?.clone();
         let mut preferences = Preferences::from_headers(headers);
@@ -125,7 +125,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (mut write, mut params) = Write::new(&app, relation, &method, &uri, &headers)?;
+    let (mut write, mut params) = Write::new(&app, relation, &method, &uri, &headers).await?;
     let api = write.api.clone();
     let target = plan::relation(&api.cache, &write.schema, &write.relation)?;
     let rows = body::rows(&headers, body, params.columns.take())?;
@@ -180,7 +180,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (write, mut params) = Write::new(&app, relation, &method, &uri, &headers)?;
+    let (write, mut params) = Write::new(&app, relation, &method, &uri, &headers).await?;
     let api = write.api.clone();
     let target = plan::relation(&api.cache, &write.schema, &write.relation)?;
     let rows = body::rows(&headers, body, params.columns.take())?;
@@ -213,7 +213,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (write, mut params) = Write::new(&app, relation, &method, &uri, &headers)?;
+    let (write, mut params) = Write::new(&app, relation, &method, &uri, &headers).await?;
     let rows = body::rows(&headers, body, params.columns.take())?;
     // Columns of `columns=` the body leaves out are reset to their defaults.
     let defaults = match write.missing() {
@@ -241,7 +241,7 @@ pub async fn delete(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (write, params) = Write::new(&app, relation, &method, &uri, &headers)?;
+    let (write, params) = Write::new(&app, relation, &method, &uri, &headers).await?;
     mutate(&app, &write, params.read, MutationRequest::Delete).await
 }
 

@@ -25,11 +25,18 @@ pub async fn execute(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let context =
-        match RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers) {
-            Ok(context) => context,
-            Err(error) => return graphql_error(ApiError::from(error)),
-        };
+    let context = match RequestContext::new(
+        &app.auth,
+        &app.settings.request,
+        &method,
+        &uri,
+        &headers,
+    )
+    .await
+    {
+        Ok(context) => context,
+        Err(error) => return graphql_error(ApiError::from(error)),
+    };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
