@@ -121,6 +121,17 @@ async fn named_arguments_by_post_and_get() {
             .body,
         "42"
     );
+    // Of an array, the first object is the arguments.
+    assert_eq!(
+        post(
+            &api,
+            "/rpc/add_them",
+            r#"[{"a": 5, "b": 5}, {"a": 1, "b": 1}]"#
+        )
+        .await
+        .body,
+        "10"
+    );
 
     let response = api.get("/rpc/add_them?a=1&b=41").await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);

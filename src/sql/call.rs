@@ -155,14 +155,14 @@ fn split(arguments: Arguments) -> (Option<String>, Invocation) {
 }
 
 /// `json_to_record($n::json) AS pgrst_body("a" integer, …)`: the body's values as the
-/// parameters' types.
+/// parameters' types. Of an array, the first object counts, as in PostgREST.
 fn record(sql: &mut SqlBuilder, body: String, invocation: &Invocation) {
     let Invocation::Record(parameters) = invocation else {
         return;
     };
-    sql.push("json_to_record(")
+    sql.push("json_to_record((SELECT CASE WHEN json_typeof(b) = 'array' THEN b->0 ELSE b END FROM (SELECT ")
         .push_bind(Bind::Text(body))
-        .push("::json) AS pgrst_body(");
+        .push("::json AS b) _body)) AS pgrst_body(");
     sql.push_list(parameters, ", ", |sql, parameter| {
         sql.push_ident(parameter.name.as_str())
             .push(" ")
