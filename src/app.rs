@@ -1,16 +1,21 @@
 //! The running application: the pool, the authenticator, and the API built from the schema cache.
 //!
 //! [`Api`] is everything derived from one cache (GraphQL schema, OpenAPI documents, per-schema
-//! search paths). It is immutable and swapped whole, so a request sees one consistent version.
+//! search paths). It is immutable and swapped whole, so a request sees one consistent version;
+//! a reload builds the next one off to the side (introspection on a connection of its own, the
+//! build on a blocking thread) and requests never wait for it.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 
 use crate::auth::Authenticator;
 use crate::config::Config;
-use crate::db::{Database, PoolSettings};
+use crate::db::{Database, PoolSettings, Recycling, RoleSettings, load_role_settings};
+use crate::metrics::Metrics;
+use crate::reload::Backoff;
 use crate::schema::{Cache, Ident};
 use crate::sql::quote_ident;
 use crate::{graphql, openapi, schema};
@@ -29,6 +34,10 @@ pub struct Settings {
     pub tx_end: crate::config::TxEnd,
     pub plan_enabled: bool,
     pub request: crate::context::SettingsConfig,
+    /// `server-max-body-size`, in bytes.
+    pub max_body_size: usize,
+    /// `server-trace-header`: the request id's header.
+    pub trace_header: axum::http::HeaderName,
 }
 
 impl Settings {
@@ -55,6 +64,8 @@ impl Settings {
             tx_end: config.tx_end,
             plan_enabled: config.plan_enabled,
             request: config.request_settings.clone(),
+            max_body_size: config.max_body_size,
+            trace_header: config.trace_header.clone(),
         }
     }
 }
@@ -67,6 +78,8 @@ pub enum StartError {
     OpenApi(#[from] serde_json::Error),
     #[error("could not build the GraphQL schema: {0}")]
     Graphql(String),
+    #[error("building the API failed: {0}")]
+    Build(String),
     #[error(transparent)]
     Jwks(#[from] crate::auth::JwksError),
     #[error(
@@ -79,6 +92,13 @@ pub enum StartError {
     },
 }
 
+impl StartError {
+    /// Whether the database could not be reached, so that trying again later may succeed.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, StartError::Introspection(e) if crate::db::is_unreachable(e))
+    }
+}
+
 /// What one schema cache serves.
 pub struct Api {
     pub cache: Arc<Cache>,
@@ -86,11 +106,20 @@ pub struct Api {
     pub graphql: async_graphql::dynamic::Schema,
     openapi: BTreeMap<Ident, String>,
     search_paths: BTreeMap<Ident, String>,
+    pub loaded: Loaded,
+}
+
+/// When the cache was loaded, and how long introspecting and building took.
+#[derive(Debug, Clone, Copy)]
+pub struct Loaded {
+    pub at: SystemTime,
+    pub took: Duration,
 }
 
 impl Api {
     pub fn build(cache: Cache, settings: &Settings) -> Result<Api, StartError> {
         check_paths(&cache, settings)?;
+        let started = Instant::now();
         let cache = Arc::new(cache);
         let options = openapi::Options {
             default_title: "pgway API".into(),
@@ -109,6 +138,7 @@ impl Api {
                 .join(", ");
             search_paths.insert(schema.clone(), path);
         }
+        let documented = started.elapsed();
         let default_schema = cache.schemas.first().cloned();
         let graphql = match default_schema {
             Some(schema) => graphql::build(
@@ -121,11 +151,20 @@ impl Api {
             .map_err(|e| StartError::Graphql(e.to_string()))?,
             None => return Err(StartError::Graphql("no schema is exposed".into())),
         };
+        tracing::debug!(
+            "built the OpenAPI documents in {} ms, the GraphQL schema in {} ms",
+            documented.as_millis(),
+            (started.elapsed() - documented).as_millis()
+        );
         Ok(Api {
             cache,
             graphql,
             openapi,
             search_paths,
+            loaded: Loaded {
+                at: SystemTime::now(),
+                took: Duration::ZERO,
+            },
         })
     }
 
@@ -170,36 +209,147 @@ pub struct App {
     pub db: Database,
     pub auth: Authenticator,
     pub settings: Settings,
+    pub metrics: Metrics,
+    /// Set once the shutdown grace period is over: requests still running are cut short.
+    cut: tokio::sync::watch::Sender<bool>,
     api: ArcSwap<Api>,
+    /// What the next reload builds from; `reload config` may change it.
+    source: Mutex<Source>,
+}
+
+/// The settings a schema reload reads.
+#[derive(Debug, Clone)]
+struct Source {
+    schemas: Vec<String>,
+    settings: Settings,
 }
 
 impl App {
     /// Connects, loads the schema cache and builds the API.
     pub async fn start(config: &Config) -> Result<App, StartError> {
-        let db = Database::with_pre_request(
+        let db = Database::open(
             config.db.clone(),
             &PoolSettings {
                 size: config.pool_size,
                 acquisition_timeout: config.pool_acquisition_timeout,
             },
+            &Recycling {
+                max_idletime: config.pool_max_idletime,
+                max_lifetime: config.pool_max_lifetime,
+            },
             config.pre_request.as_deref(),
         );
-        let settings = Settings::from_config(config);
-        let cache = {
-            let mut conn = db.pool().acquire().await?;
-            schema::load(&mut conn, &config.schemas).await?
+        let source = Source {
+            schemas: config.schemas.clone(),
+            settings: Settings::from_config(config),
         };
-        let api = Api::build(cache, &settings)?;
+        let (api, roles) = load(&db, &source).await?;
+        db.set_role_settings(roles);
         Ok(App {
             db,
             auth: Authenticator::start(&config.jwt, config.anon_role.clone()).await?,
-            settings,
+            settings: source.settings.clone(),
+            metrics: Metrics::new(),
+            cut: tokio::sync::watch::Sender::new(false),
             api: ArcSwap::from_pointee(api),
+            source: Mutex::new(source),
         })
+    }
+
+    /// As [`App::start`], waiting for the database while it cannot be reached.
+    pub async fn start_when_reachable(config: &Config) -> Result<App, StartError> {
+        let mut backoff = Backoff::default();
+        loop {
+            match App::start(config).await {
+                Err(error) if error.is_unreachable() => {
+                    let wait = backoff.next_wait();
+                    tracing::warn!("{error}; retrying in {:.1} s", wait.as_secs_f64());
+                    tokio::time::sleep(wait).await;
+                }
+                started => return started,
+            }
+        }
     }
 
     /// The current API; hold the `Arc` for the whole request.
     pub fn api(&self) -> Arc<Api> {
         self.api.load_full()
     }
+
+    /// Ends the requests still running (the shutdown grace period is over): they answer 503 and
+    /// their statements are cancelled.
+    pub fn cut_requests(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Completes once [`App::cut_requests`] is called.
+    pub async fn requests_cut(&self) {
+        let mut cut = self.cut.subscribe();
+        // The sender lives as long as `self`.
+        let _ = cut.wait_for(|&cut| cut).await;
+    }
+
+    /// Whether requests can be served: the cache is loaded (it is, once the app exists) and the
+    /// database is reachable.
+    pub fn is_ready(&self) -> bool {
+        self.db.is_reachable()
+    }
+
+    /// Loads the schema cache again and swaps the new API in; the current one keeps serving
+    /// meanwhile, and stays if loading fails. Pooled connections are replaced, since their
+    /// prepared statements may predate the DDL that prompted the reload.
+    pub async fn reload_schema(&self) -> Result<(), StartError> {
+        self.db.recycle();
+        let source = self
+            .source
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let loaded = load(&self.db, &source).await;
+        self.metrics.reloaded(loaded.is_ok());
+        let (api, roles) = loaded?;
+        self.db.set_role_settings(roles);
+        self.api.store(Arc::new(api));
+        self.db.recycle();
+        Ok(())
+    }
+
+    /// Takes the settings of `config` that apply without a restart (`db-schemas`,
+    /// `db-extra-search-path`, `openapi-server-proxy-uri`) for the next schema reload.
+    pub fn reconfigure(&self, config: &Config) {
+        let fresh = Settings::from_config(config);
+        let mut source = self.source.lock().unwrap_or_else(PoisonError::into_inner);
+        source.schemas = config.schemas.clone();
+        source.settings.extra_search_path = fresh.extra_search_path;
+        source.settings.openapi_server_url = fresh.openapi_server_url;
+    }
+}
+
+/// Introspects (the schema and the roles' settings) on a connection of its own (the pool may be
+/// busy, or hold connections that died with a restart), then builds the API on a blocking thread.
+async fn load(db: &Database, source: &Source) -> Result<(Api, RoleSettings), StartError> {
+    let started = Instant::now();
+    let (cache, roles) = {
+        let mut conn = db.connect_standalone().await?;
+        let cache = schema::load(&mut conn, &source.schemas).await?;
+        let roles = load_role_settings(&mut conn).await?;
+        // Everything is read; a failure to say goodbye does not matter.
+        let _ = sqlx::Connection::close(conn).await;
+        (cache, roles)
+    };
+    let introspected = started.elapsed();
+    let settings = source.settings.clone();
+    let mut api = tokio::task::spawn_blocking(move || Api::build(cache, &settings))
+        .await
+        .map_err(|e| StartError::Build(e.to_string()))??;
+    api.loaded.took = started.elapsed();
+    tracing::info!(
+        "schema cache loaded: {} relations, {} functions from {} in {} ms ({} ms introspecting)",
+        api.cache.relations.len(),
+        api.cache.functions.len(),
+        source.schemas.join(", "),
+        api.loaded.took.as_millis(),
+        introspected.as_millis(),
+    );
+    Ok((api, roles))
 }

@@ -5,11 +5,12 @@
 //! configuration works unchanged. This is the only module that reads them.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use base64::Engine;
 use sqlx::postgres::PgConnectOptions;
 
@@ -59,6 +60,26 @@ pub const KEYS: &[Key] = &[
         help: "Seconds to wait for a pooled connection [default: 10]",
     },
     Key {
+        name: "db-pool-max-idletime",
+        aliases: &[],
+        help: "Seconds an unused pooled connection stays open [default: 30]",
+    },
+    Key {
+        name: "db-pool-max-lifetime",
+        aliases: &[],
+        help: "Seconds after which a pooled connection is replaced [default: 1800]",
+    },
+    Key {
+        name: "db-channel",
+        aliases: &[],
+        help: "Channel LISTENed to for 'reload schema' and 'reload config' [default: pgrst]",
+    },
+    Key {
+        name: "db-channel-enabled",
+        aliases: &[],
+        help: "Whether to LISTEN on db-channel [default: true]",
+    },
+    Key {
         name: "jwt-secret",
         aliases: &[],
         help: "HMAC secret (at least 32 characters), or a JWK or JWKS (JSON), verifying JWTs; @/path reads it from a file",
@@ -102,6 +123,31 @@ pub const KEYS: &[Key] = &[
         name: "server-port",
         aliases: &[],
         help: "Port to listen on [default: 3000]",
+    },
+    Key {
+        name: "admin-server-port",
+        aliases: &[],
+        help: "Port of /live, /ready, /metrics and /schema_cache; unset disables them",
+    },
+    Key {
+        name: "admin-server-host",
+        aliases: &[],
+        help: "Address of the admin server [default: server-host]",
+    },
+    Key {
+        name: "server-shutdown-grace-period",
+        aliases: &[],
+        help: "Seconds in-flight requests may take to finish after SIGTERM or SIGINT [default: 10]",
+    },
+    Key {
+        name: "server-max-body-size",
+        aliases: &[],
+        help: "Largest request body in bytes; larger ones get 413 [default: 10485760]",
+    },
+    Key {
+        name: "server-trace-header",
+        aliases: &[],
+        help: "Header carrying the request id, echoed or generated [default: X-Request-Id]",
     },
     Key {
         name: "openapi-server-proxy-uri",
@@ -268,9 +314,19 @@ pub struct Config {
     pub max_rows: Option<u64>,
     pub pool_size: u32,
     pub pool_acquisition_timeout: Duration,
+    /// `db-pool-max-idletime` and `db-pool-max-lifetime`.
+    pub pool_max_idletime: Duration,
+    pub pool_max_lifetime: Duration,
+    /// `db-channel`, or `None` when `db-channel-enabled` is false.
+    pub channel: Option<String>,
     pub jwt: JwtConfig,
     pub host: IpAddr,
     pub port: u16,
+    /// Where the admin server listens, if `admin-server-port` is set.
+    pub admin: Option<SocketAddr>,
+    pub shutdown_grace_period: Duration,
+    pub max_body_size: usize,
+    pub trace_header: HeaderName,
     pub openapi_server_url: Option<String>,
     pub graphql_path: String,
     pub docs_path: String,
@@ -328,6 +384,8 @@ pub struct JwtConfig {
 }
 
 const DEFAULT_JWT_CACHE_MAX_ENTRIES: u64 = 1000;
+/// 10 MiB: a JSON body is parsed whole in memory, which takes several times its size.
+const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
 const DEFAULT_JWKS_REFRESH_SECONDS: u64 = 300;
 
 impl Default for JwtConfig {
@@ -379,6 +437,8 @@ impl Config {
                 reason: format!("{reserved} cannot be exposed"),
             });
         }
+        let host = host(sources.get("server-host").unwrap_or("!4"))?;
+        let port = sources.parse("server-port", 3000)?;
         Ok(Config {
             db,
             schemas,
@@ -392,9 +452,23 @@ impl Config {
             pool_acquisition_timeout: Duration::from_secs(
                 sources.parse("db-pool-acquisition-timeout", 10)?,
             ),
+            pool_max_idletime: Duration::from_secs(sources.parse("db-pool-max-idletime", 30)?),
+            pool_max_lifetime: Duration::from_secs(sources.parse("db-pool-max-lifetime", 1800)?),
+            channel: sources
+                .parse("db-channel-enabled", true)?
+                .then(|| sources.get("db-channel").unwrap_or("pgrst").to_owned()),
             jwt: jwt_config(sources)?,
-            host: host(sources.get("server-host").unwrap_or("!4"))?,
-            port: sources.parse("server-port", 3000)?,
+            host,
+            port,
+            admin: admin_address(sources, host, port)?,
+            shutdown_grace_period: Duration::from_secs(
+                sources.parse("server-shutdown-grace-period", 10)?,
+            ),
+            max_body_size: sources.parse("server-max-body-size", DEFAULT_MAX_BODY_SIZE)?,
+            trace_header: sources.parse(
+                "server-trace-header",
+                HeaderName::from_static("x-request-id"),
+            )?,
             openapi_server_url: sources.get("openapi-server-proxy-uri").map(str::to_owned),
             graphql_path: path(sources, "graphql-path", "/graphql")?,
             docs_path: path(sources, "docs-path", "/docs")?,
@@ -484,6 +558,36 @@ fn jwt_secret(sources: &Sources) -> Result<Option<Vec<u8>>, ConfigError> {
             .map_err(|e| invalid(format!("not base64: {e}")));
     }
     Ok(Some(secret))
+}
+
+/// `admin-server-host` (default: the server's) and `admin-server-port`, which must differ from
+/// `server-port`.
+fn admin_address(
+    sources: &Sources,
+    server_host: IpAddr,
+    server_port: u16,
+) -> Result<Option<SocketAddr>, ConfigError> {
+    let Some(port) = sources
+        .get("admin-server-port")
+        .map(|_| sources.parse("admin-server-port", 0u16))
+        .transpose()?
+    else {
+        return Ok(None);
+    };
+    if port == server_port {
+        return Err(ConfigError::Invalid {
+            key: "admin-server-port",
+            reason: format!("must differ from server-port ({server_port})"),
+        });
+    }
+    let host = match sources.get("admin-server-host") {
+        Some(value) => host(value).map_err(|_| ConfigError::Invalid {
+            key: "admin-server-host",
+            reason: format!("'{value}' is not an IP address"),
+        })?,
+        None => server_host,
+    };
+    Ok(Some(SocketAddr::new(host, port)))
 }
 
 fn host(value: &str) -> Result<IpAddr, ConfigError> {
@@ -580,6 +684,58 @@ mod tests {
         assert_eq!(
             Sources::default().set("db-url", "x").unwrap_err(),
             ConfigError::UnknownKey("db-url".into())
+        );
+    }
+
+    #[test]
+    fn operations_settings() {
+        let config = Config::from_sources(&Sources::default()).unwrap();
+        assert_eq!(config.pool_max_idletime, Duration::from_secs(30));
+        assert_eq!(config.pool_max_lifetime, Duration::from_secs(1800));
+        assert_eq!(config.channel.as_deref(), Some("pgrst"));
+        assert_eq!(config.admin, None);
+        assert_eq!(config.shutdown_grace_period, Duration::from_secs(10));
+        assert_eq!(config.max_body_size, 10 * 1024 * 1024);
+        assert_eq!(config.trace_header, "x-request-id");
+
+        let mut sources = Sources::default();
+        sources.env(vars(&[
+            ("PGRST_DB_CHANNEL_ENABLED", "false"),
+            ("PGRST_ADMIN_SERVER_PORT", "3001"),
+            ("PGRST_SERVER_HOST", "127.0.0.1"),
+            ("PGRST_DB_POOL_MAX_IDLETIME", "5"),
+            ("PGWAY_SERVER_TRACE_HEADER", "Trace-Id"),
+        ]));
+        let config = Config::from_sources(&sources).unwrap();
+        assert_eq!(config.channel, None);
+        assert_eq!(config.admin, Some("127.0.0.1:3001".parse().unwrap()));
+        assert_eq!(config.pool_max_idletime, Duration::from_secs(5));
+        assert_eq!(config.trace_header, "trace-id");
+        sources.set("admin-server-host", "::1").unwrap();
+        let config = Config::from_sources(&sources).unwrap();
+        assert_eq!(config.admin, Some("[::1]:3001".parse().unwrap()));
+
+        let error = |pairs: &[(&str, &str)]| {
+            let mut sources = Sources::default();
+            for (key, value) in pairs {
+                sources.set(key, value).unwrap();
+            }
+            Config::from_sources(&sources).unwrap_err().to_string()
+        };
+        assert_eq!(
+            error(&[("admin-server-port", "3000")]),
+            "invalid value for admin-server-port: must differ from server-port (3000)"
+        );
+        assert_eq!(
+            error(&[
+                ("admin-server-port", "3001"),
+                ("admin-server-host", "nowhere")
+            ]),
+            "invalid value for admin-server-host: 'nowhere' is not an IP address"
+        );
+        assert_eq!(
+            error(&[("server-trace-header", "bad header")]),
+            "invalid value for server-trace-header: invalid HTTP header name"
         );
     }
 

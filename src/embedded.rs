@@ -118,41 +118,89 @@ impl Cluster {
             });
         }
 
-        let pg_ctl_log = dir.join("pg_ctl.log");
-        let server_log = dir.join("server.log");
         let mut attempt = 1;
         loop {
             cluster.port = free_port()?;
-            let options = format!(
-                "-p {} -c listen_addresses=127.0.0.1 -k '{}' -c fsync=off -c synchronous_commit=off \
-                 -c full_page_writes=off -c max_connections=200",
-                cluster.port,
-                // pg_ctl hands -o to a shell; tempfile names are alphanumeric, so quoting is enough.
-                dir.display()
-            );
-            let mut start = cluster.bin.command("pg_ctl", &dir);
-            start
-                .arg("-D")
-                .arg(dir.join("data"))
-                .arg("-l")
-                .arg(&server_log)
-                .args(["-w", "-s", "-o", &options, "start"]);
-            let status = run_logged(&mut start, "pg_ctl start", &pg_ctl_log)?;
+            let status = cluster.pg_ctl_start(&dir)?;
             if status.success() {
                 return Ok(cluster);
             }
-            let server_output = fs::read_to_string(&server_log).unwrap_or_default();
+            let server_output = fs::read_to_string(dir.join("server.log")).unwrap_or_default();
             let port_taken = server_output.contains("could not bind")
                 || server_output.contains("could not create any TCP/IP sockets");
             if !port_taken || attempt == START_ATTEMPTS {
-                return Err(EmbeddedError::CommandFailed {
-                    command: format!("pg_ctl start (port {})", cluster.port),
-                    status,
-                    log_tail: format!("{}\n{}", log_tail(&pg_ctl_log), log_tail(&server_log)),
-                });
+                return Err(cluster.start_failed(&dir, status));
             }
             attempt += 1;
         }
+    }
+
+    /// `pg_ctl start` on this cluster's port, waiting until it accepts connections.
+    fn pg_ctl_start(&self, dir: &Path) -> Result<ExitStatus, EmbeddedError> {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k '{}' -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            self.port,
+            // pg_ctl hands -o to a shell; tempfile names are alphanumeric, so quoting is enough.
+            dir.display()
+        );
+        let mut start = self.bin.command("pg_ctl", dir);
+        start
+            .arg("-D")
+            .arg(dir.join("data"))
+            .arg("-l")
+            .arg(dir.join("server.log"))
+            .args(["-w", "-s", "-o", &options, "start"]);
+        run_logged(&mut start, "pg_ctl start", &dir.join("pg_ctl.log"))
+    }
+
+    fn start_failed(&self, dir: &Path, status: ExitStatus) -> EmbeddedError {
+        EmbeddedError::CommandFailed {
+            command: format!("pg_ctl start (port {})", self.port),
+            status,
+            log_tail: format!(
+                "{}\n{}",
+                log_tail(&dir.join("pg_ctl.log")),
+                log_tail(&dir.join("server.log"))
+            ),
+        }
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`, which ends every session) and keeps its data,
+    /// to [`Cluster::resume`] it later: an outage, for tests.
+    pub fn pause(&self) -> Result<(), EmbeddedError> {
+        let dir = self.running_dir()?;
+        let log = dir.join("pg_ctl.log");
+        let mut stop = self.bin.command("pg_ctl", dir);
+        stop.arg("-D")
+            .arg(dir.join("data"))
+            .args(["-m", "fast", "-w", "-s", "stop"]);
+        let status = run_logged(&mut stop, "pg_ctl stop", &log)?;
+        if !status.success() {
+            return Err(EmbeddedError::CommandFailed {
+                command: "pg_ctl stop".into(),
+                status,
+                log_tail: log_tail(&log),
+            });
+        }
+        Ok(())
+    }
+
+    /// Starts a [`Cluster::pause`]d server again, on the same port.
+    pub fn resume(&self) -> Result<(), EmbeddedError> {
+        let dir = self.running_dir()?;
+        let status = self.pg_ctl_start(dir)?;
+        if !status.success() {
+            return Err(self.start_failed(dir, status));
+        }
+        Ok(())
+    }
+
+    fn running_dir(&self) -> Result<&Path, EmbeddedError> {
+        self.dir.as_deref().ok_or_else(|| EmbeddedError::Io {
+            context: "the cluster was stopped for good".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        })
     }
 
     pub fn port(&self) -> u16 {

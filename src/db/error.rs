@@ -9,6 +9,10 @@ use crate::error::ApiError;
 pub enum DbError {
     #[error("Timed out acquiring connection from connection pool.")]
     PoolTimeout,
+    /// No connection could be had: the database is down, refuses pgway, or is unknown.
+    #[error("Database connection error. Retrying the connection.")]
+    Unreachable(String),
+    /// A connection broke while in use.
     #[error("Database client error. Retrying the connection.")]
     Connection(String),
     /// An error Postgres raised, with its own fields.
@@ -54,18 +58,26 @@ impl DbError {
         matches!(self, DbError::Postgres { code, .. } if code == "40001" || code == "40P01")
     }
 
+    /// The error of getting a connection and beginning a transaction: failures to connect are
+    /// PGRST000, whatever sqlx calls them.
+    pub(super) fn at_connect(error: sqlx::Error) -> DbError {
+        if is_unreachable(&error) {
+            return DbError::Unreachable(error.to_string());
+        }
+        DbError::from(error)
+    }
+
     /// The HTTP error; `authenticated` decides 401 or 403 on insufficient privilege.
     pub fn into_api_error(self, authenticated: bool) -> ApiError {
+        let message = self.to_string();
         match self {
-            DbError::PoolTimeout => {
-                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "PGRST003", self.to_string())
+            DbError::PoolTimeout => ApiError::new(StatusCode::GATEWAY_TIMEOUT, "PGRST003", message),
+            DbError::Unreachable(detail) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", message).details(detail)
             }
-            DbError::Connection(detail) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "PGRST001",
-                "Database client error. Retrying the connection.",
-            )
-            .details(detail),
+            DbError::Connection(detail) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "PGRST001", message).details(detail)
+            }
             DbError::Rejected(error) => error,
             DbError::Internal(message) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "PGRSTX00", message)
@@ -139,6 +151,20 @@ fn raised(message: &str, detail: Option<&str>) -> ApiError {
         }
     }
     error
+}
+
+/// Whether `error` says the database cannot be reached (down, starting, shutting down, refusing
+/// this login, or too busy for another connection), rather than that a statement failed.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            let class = code.get(..2).unwrap_or_default();
+            matches!(class, "08" | "28" | "3D")
+                || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
 }
 
 /// PostgREST's SQLSTATE → HTTP status table (first match wins).

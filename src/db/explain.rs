@@ -17,7 +17,7 @@ impl Database {
     ) -> Result<String, DbError> {
         let mut tx = self.begin(settings, Access::ReadOnly).await?;
         let query = sqlx::query_as::<_, ExplainRow>(AssertSqlSafe(explain.sql.as_str()));
-        let rows = bound(query, &explain.binds).fetch_all(&mut *tx).await?;
+        let rows = bound(query, &explain.binds).fetch_all(&mut **tx).await?;
         tx.rollback().await?;
         let lines = rows.into_iter().map(|row| row.0);
         Ok(if text {

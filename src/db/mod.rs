@@ -6,16 +6,23 @@
 //! asked for it or its output failed a check). A transaction that lost a serialization conflict
 //! or a deadlock was rolled back whole, so it is run again, a bounded number of times.
 
+mod cancel;
 mod error;
 mod explain;
+mod pool;
+mod roles;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, PgPool};
+use arc_swap::ArcSwap;
+use sqlx::AssertSqlSafe;
+use sqlx::postgres::PgConnectOptions;
 
-pub use error::DbError;
+pub use cancel::Tx;
+pub use error::{DbError, is_unreachable};
+pub use pool::{PoolSettings, PoolStats, Recycling};
+pub use roles::{RoleSettings, load_role_settings};
 
 use crate::auth::Identity;
 use crate::error::ApiError;
@@ -80,46 +87,41 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone)]
-pub struct PoolSettings {
-    pub size: u32,
-    pub acquisition_timeout: Duration,
-}
-
-#[derive(Debug, Clone)]
 pub struct Database {
-    pool: PgPool,
+    pool: Arc<pool::Pool>,
     /// `SELECT "schema"."fn"()` of `db-pre-request`, run after the settings.
     pre_request: Option<Arc<str>>,
+    /// `ALTER ROLE … SET` settings, read with the schema cache.
+    role_settings: Arc<ArcSwap<RoleSettings>>,
 }
 
 /// Every setting in one round trip, in PostgREST's order; the variable ones come from a JSON
-/// object, so no name is ever formatted into SQL.
-const SETTINGS: &str = "SELECT set_config('search_path', $1, true), set_config('role', $2, true), \
+/// object, so no name is ever formatted into SQL. The backend's pid comes back, to cancel the
+/// statement if the request is abandoned.
+const SETTINGS: &str = "SELECT pg_backend_pid(), \
+     set_config('search_path', $1, true), set_config('role', $2, true), \
      set_config('request.jwt.claims', $3, true), set_config('request.method', $4, true), \
      set_config('request.path', $5, true), set_config('request.headers', $6, true), \
      set_config('request.cookies', $7, true), \
-     (SELECT count(set_config(key, value, true)) FROM json_each_text($8::json))";
+     (SELECT count(set_config(key, value, true)) FROM json_each_text($8::json)), \
+     (SELECT count(set_config(key, value, true)) FROM json_each_text($9::json))";
 
 impl Database {
     /// A pool that connects lazily, so the server starts while the database is still coming up.
     pub fn connect(options: PgConnectOptions, pool: &PoolSettings) -> Database {
-        Self::with_pre_request(options, pool, None)
+        Self::open(options, pool, &Recycling::default(), None)
     }
 
-    /// As [`Database::connect`], calling `pre_request` (`schema.function`, from the
-    /// configuration) in every transaction after its settings, as PostgREST's `db-pre-request`.
-    pub fn with_pre_request(
+    /// As [`Database::connect`], closing connections as `recycling` says, and calling
+    /// `pre_request` (`schema.function`, from the configuration) in every transaction after its
+    /// settings, as PostgREST's `db-pre-request`.
+    pub fn open(
         options: PgConnectOptions,
         pool: &PoolSettings,
+        recycling: &Recycling,
         pre_request: Option<&str>,
     ) -> Database {
-        let pool = PgPoolOptions::new()
-            .max_connections(pool.size)
-            .acquire_timeout(pool.acquisition_timeout)
-            // A ping per checkout costs a round trip on every request; broken connections
-            // surface as errors and are replaced anyway.
-            .test_before_acquire(false)
-            .connect_lazy_with(options);
+        let pool = Arc::new(pool::Pool::new(options, pool, recycling));
         let pre_request = pre_request.map(|function| {
             let name = match function.split_once('.') {
                 Some((schema, name)) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
@@ -127,11 +129,56 @@ impl Database {
             };
             Arc::from(format!("SELECT {name}()"))
         });
-        Database { pool, pre_request }
+        Database {
+            pool,
+            pre_request,
+            role_settings: Arc::default(),
+        }
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    /// How pgway connects: for connections outside the pool (schema loads, LISTEN).
+    pub fn connect_options(&self) -> Arc<PgConnectOptions> {
+        self.pool.connect_options()
+    }
+
+    /// A connection outside the pool (schema loads, LISTEN), given up after the pool's
+    /// acquisition timeout.
+    pub async fn connect_standalone(&self) -> Result<sqlx::PgConnection, sqlx::Error> {
+        self.pool.connect_standalone().await
+    }
+
+    /// How long connecting may take.
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        self.pool.acquisition_timeout()
+    }
+
+    /// Takes the roles' settings read with a new schema cache.
+    pub fn set_role_settings(&self, settings: RoleSettings) {
+        self.role_settings.store(Arc::new(settings));
+    }
+
+    /// Marks the database (un)reachable; while unreachable, requests get 503 PGRST000 at once.
+    pub fn set_reachable(&self, reachable: bool) {
+        self.pool.set_reachable(reachable);
+    }
+
+    pub fn is_reachable(&self) -> bool {
+        self.pool.is_reachable()
+    }
+
+    /// Replaces every pooled connection open now once it is idle (their statement caches may
+    /// predate DDL).
+    pub fn recycle(&self) {
+        self.pool.recycle();
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        self.pool.stats()
+    }
+
+    /// Waits for checked-out connections to come back, then closes them all.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// Runs `statement` in its own transaction under the caller's role and settings.
@@ -201,7 +248,7 @@ impl Database {
     ) -> Result<Output, DbError> {
         let mut tx = self.begin(settings, access).await?;
         let query = sqlx::query_as::<_, (serde_json::Value,)>(AssertSqlSafe(estimate.sql));
-        let (plan,) = bound(query, &estimate.binds).fetch_one(&mut *tx).await?;
+        let (plan,) = bound(query, &estimate.binds).fetch_one(&mut **tx).await?;
         let rows = plan[0]["Plan"]["Plan Rows"]
             .as_f64()
             .map_or(0, |rows| rows as i64);
@@ -212,18 +259,15 @@ impl Database {
     }
 
     /// `BEGIN`, the request's settings, and the pre-request function.
-    async fn begin(
-        &self,
-        settings: &RequestSettings<'_>,
-        access: Access,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+    async fn begin(&self, settings: &RequestSettings<'_>, access: Access) -> Result<Tx, DbError> {
         let begin = match access {
             Access::ReadOnly => "BEGIN READ ONLY",
             Access::ReadWrite => "BEGIN",
         };
-        let mut tx = self.pool.begin_with(begin).await?;
+        let mut tx = self.pool.begin(begin).await?;
         let claims = serde_json::Value::Object(settings.identity.claims.clone()).to_string();
-        sqlx::query(SETTINGS)
+        let role_settings = self.role_settings.load();
+        let pid: i32 = sqlx::query_scalar(SETTINGS)
             .bind(settings.search_path)
             .bind(&settings.identity.role)
             .bind(claims)
@@ -232,11 +276,18 @@ impl Database {
             .bind(settings.headers)
             .bind(settings.cookies)
             .bind(settings.extra)
-            .execute(&mut *tx)
+            .bind(role_settings.of(&settings.identity.role))
+            .fetch_one(&mut *tx)
             .await?;
+        let mut tx = Tx::new(
+            tx,
+            pid,
+            self.pool.connect_options(),
+            self.pool.acquisition_timeout(),
+        );
         if let Some(pre_request) = &self.pre_request {
             sqlx::query(AssertSqlSafe(pre_request.clone()))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         Ok(tx)

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use serde::{Serialize, Serializer};
+
 pub use introspect::load;
 pub use relationships::{Cardinality, Link, Relationship};
 
@@ -31,6 +33,12 @@ impl Ident {
     }
 }
 
+impl Serialize for Ident {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl fmt::Debug for Ident {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
@@ -45,7 +53,8 @@ impl fmt::Display for Ident {
 
 /// A type as `format_type()` prints it (e.g. `integer`, `character varying(20)`, `"Mood"[]`):
 /// catalog text that is valid SQL in a cast.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct SqlType(Arc<str>);
 
 impl SqlType {
@@ -60,7 +69,8 @@ impl SqlType {
 
 /// An expression from the catalog (`pg_get_expr` output, e.g. a column's default): valid SQL as
 /// Postgres printed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct SqlExpr(Arc<str>);
 
 impl SqlExpr {
@@ -80,13 +90,21 @@ pub struct QualifiedName {
     pub name: Ident,
 }
 
+/// As `schema.name`, so that it can key a JSON object.
+impl Serialize for QualifiedName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for QualifiedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.schema, self.name)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RelationKind {
     Table,
     View,
@@ -98,7 +116,7 @@ pub enum RelationKind {
 }
 
 /// A table-like object that can be read (and maybe written) through the API.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Relation {
     pub name: QualifiedName,
     pub kind: RelationKind,
@@ -121,7 +139,7 @@ impl Relation {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Column {
     pub name: Ident,
     pub sql_type: SqlType,
@@ -141,7 +159,7 @@ pub struct Column {
     pub default_expr: Option<SqlExpr>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ForeignKey {
     pub constraint: String,
     pub columns: Vec<Ident>,
@@ -149,14 +167,15 @@ pub struct ForeignKey {
     pub target_columns: Vec<Ident>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Volatility {
     Immutable,
     Stable,
     Volatile,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Function {
     pub name: QualifiedName,
     pub comment: Option<String>,
@@ -166,7 +185,7 @@ pub struct Function {
     pub volatility: Volatility,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Argument {
     /// `None` for an unnamed parameter.
     pub name: Option<Ident>,
@@ -178,7 +197,7 @@ pub struct Argument {
     pub variadic: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ReturnType {
     /// `format_type` of `prorettype` (`record` for several OUT parameters).
     pub sql_type: SqlType,
@@ -190,7 +209,8 @@ pub struct ReturnType {
 }
 
 /// What one call yields (one value, or each of a set).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReturnKind {
     Void,
     /// A value that is no row, read as the one column [`SCALAR_COLUMN`] of this relation.
@@ -211,7 +231,7 @@ impl Function {
 }
 
 /// Everything the API serves from the exposed schemas.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Cache {
     /// Exposed schemas in configuration order; the first is the default.
     pub schemas: Vec<Ident>,

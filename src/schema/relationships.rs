@@ -11,9 +11,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Serialize;
+
 use super::{ForeignKey, Function, Ident, QualifiedName, Relation};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Cardinality {
     ManyToOne,
     OneToMany,
@@ -29,7 +32,8 @@ impl Cardinality {
 }
 
 /// How target rows are found from a source row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Link {
     /// `(source column, target column)` pairs that are equal.
     Direct(Vec<(Ident, Ident)>),
@@ -46,7 +50,7 @@ pub enum Link {
     Computed(QualifiedName),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Relationship {
     pub source: QualifiedName,
     pub target: QualifiedName,

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod process;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -38,6 +40,18 @@ async fn cluster() -> Arc<Cluster> {
         .expect("load the example database");
     *shared = Arc::downgrade(&cluster);
     cluster
+}
+
+/// A cluster of one's own holding the example (in database `pgway_template`).
+pub async fn private_cluster() -> Arc<Cluster> {
+    let cluster = tokio::task::spawn_blocking(Cluster::start)
+        .await
+        .unwrap()
+        .expect("start a PostgreSQL cluster");
+    embedded::load_example(&cluster, TEMPLATE)
+        .await
+        .expect("load the example database");
+    Arc::new(cluster)
 }
 
 /// A new database holding the example, in the shared cluster.
@@ -99,6 +113,32 @@ impl TestApi {
     pub async fn with_settings(settings: &[(&str, &str)]) -> TestApi {
         let (cluster, database) = fresh_database().await;
         Self::serve(cluster, database, settings).await
+    }
+
+    /// As [`TestApi::with_settings`], in a cluster of its own, which the test may stop and start
+    /// (see [`TestApi::cluster`]).
+    pub async fn private(settings: &[(&str, &str)]) -> TestApi {
+        let cluster = private_cluster().await;
+        Self::serve(cluster, TEMPLATE.to_owned(), settings).await
+    }
+
+    /// The cluster serving this test's database.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The URI pgway connects with, for a `pgway` process.
+    pub fn db_uri(&self) -> String {
+        self.cluster.url("authenticator", &self.database)
+    }
+
+    /// Runs `sql` as the superuser in this test's database.
+    pub async fn execute(&self, sql: &str) {
+        let mut admin = self.admin().await;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Why pgway refuses to start on the example database with `settings`.
