@@ -26,6 +26,7 @@ pub struct Settings {
     pub max_rows: Option<u64>,
     pub extra_search_path: Vec<String>,
     pub graphql_path: String,
+    pub graphql_limits: crate::config::GraphqlLimits,
     pub docs_path: String,
     pub openapi_server_url: String,
     pub jwt_configured: bool,
@@ -53,6 +54,7 @@ impl Settings {
             max_rows: config.max_rows,
             extra_search_path: config.extra_search_path.clone(),
             graphql_path: config.graphql_path.clone(),
+            graphql_limits: config.graphql_limits,
             docs_path: config.docs_path.clone(),
             openapi_server_url: config
                 .openapi_server_url
@@ -146,6 +148,7 @@ impl Api {
                 &schema,
                 graphql::Options {
                     max_rows: settings.max_rows,
+                    limits: settings.graphql_limits,
                 },
             )
             .map_err(|e| StartError::Graphql(e.to_string()))?,

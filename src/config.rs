@@ -160,6 +160,23 @@ pub const KEYS: &[Key] = &[
         help: "Path of the GraphQL endpoint and GraphiQL [default: /graphql]",
     },
     Key {
+        name: "graphql-max-depth",
+        aliases: &[],
+        help: "Most levels of fields a GraphQL query may nest; 0 for no limit [default: 16]",
+    },
+    Key {
+        name: "graphql-max-complexity",
+        aliases: &[],
+        help: "Most fields a GraphQL query may select, fragments counted where used; 0 for no \
+               limit [default: 1000]",
+    },
+    Key {
+        name: "graphql-introspection",
+        aliases: &[],
+        help: "Whether GraphQL answers introspection (__schema, __type), which GraphiQL needs \
+               [default: true]",
+    },
+    Key {
         name: "docs-path",
         aliases: &[],
         help: "Path of Swagger UI [default: /docs]",
@@ -329,6 +346,7 @@ pub struct Config {
     pub trace_header: HeaderName,
     pub openapi_server_url: Option<String>,
     pub graphql_path: String,
+    pub graphql_limits: GraphqlLimits,
     pub docs_path: String,
     pub log_level: String,
     /// Origins CORS allows; empty allows any.
@@ -339,6 +357,25 @@ pub struct Config {
     pub pre_request: Option<String>,
     /// `app.settings.*` and `jwt-claims-as-settings`.
     pub request_settings: crate::context::SettingsConfig,
+}
+
+/// What a GraphQL query may ask: `graphql-max-depth`, `graphql-max-complexity` (`None`: no
+/// limit) and `graphql-introspection`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphqlLimits {
+    pub max_depth: Option<usize>,
+    pub max_complexity: Option<usize>,
+    pub introspection: bool,
+}
+
+impl Default for GraphqlLimits {
+    fn default() -> Self {
+        GraphqlLimits {
+            max_depth: Some(16),
+            max_complexity: Some(1000),
+            introspection: true,
+        }
+    }
 }
 
 /// `db-tx-end`: how a request's transaction ends, and whether `Prefer: tx=` may change it.
@@ -471,6 +508,7 @@ impl Config {
             )?,
             openapi_server_url: sources.get("openapi-server-proxy-uri").map(str::to_owned),
             graphql_path: path(sources, "graphql-path", "/graphql")?,
+            graphql_limits: graphql_limits(sources)?,
             docs_path: path(sources, "docs-path", "/docs")?,
             log_level: sources.get("log-level").unwrap_or("info").to_owned(),
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
@@ -488,6 +526,19 @@ impl Config {
             ),
         })
     }
+}
+
+fn graphql_limits(sources: &Sources) -> Result<GraphqlLimits, ConfigError> {
+    let defaults = GraphqlLimits::default();
+    let limit = |key: &'static str, default: Option<usize>| -> Result<Option<usize>, ConfigError> {
+        let limit = sources.parse(key, default.unwrap_or(0))?;
+        Ok((limit > 0).then_some(limit))
+    };
+    Ok(GraphqlLimits {
+        max_depth: limit("graphql-max-depth", defaults.max_depth)?,
+        max_complexity: limit("graphql-max-complexity", defaults.max_complexity)?,
+        introspection: sources.parse("graphql-introspection", defaults.introspection)?,
+    })
 }
 
 fn jwt_config(sources: &Sources) -> Result<JwtConfig, ConfigError> {
@@ -763,6 +814,33 @@ mod tests {
                 .unwrap()
                 .role,
             "r"
+        );
+    }
+
+    #[test]
+    fn graphql_limits() {
+        let config = Config::from_sources(&Sources::default()).unwrap();
+        assert_eq!(config.graphql_limits, GraphqlLimits::default());
+        assert_eq!(
+            (
+                config.graphql_limits.max_depth,
+                config.graphql_limits.max_complexity
+            ),
+            (Some(16), Some(1000))
+        );
+        let mut sources = Sources::default();
+        sources.env(vars(&[
+            ("PGRST_GRAPHQL_MAX_DEPTH", "0"),
+            ("PGRST_GRAPHQL_MAX_COMPLEXITY", "50"),
+            ("PGRST_GRAPHQL_INTROSPECTION", "false"),
+        ]));
+        assert_eq!(
+            Config::from_sources(&sources).unwrap().graphql_limits,
+            GraphqlLimits {
+                max_depth: None,
+                max_complexity: Some(50),
+                introspection: false,
+            }
         );
     }
 

@@ -11,6 +11,7 @@ mod error;
 mod explain;
 mod pool;
 mod roles;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,35 +7,64 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, EnumItem, Field, InputObject, InputValue, Object, Schema, SchemaError, TypeRef,
+    Enum, EnumItem, Field, FieldValue, InputObject, InputValue, Interface, InterfaceField, Object,
+    Scalar, Schema, SchemaError, TypeRef,
 };
 use async_graphql::{Name, Value};
 
 use super::fields;
 use super::filter_types;
-use super::model::{ColumnField, FilterField, Model, PAGE_INFO, QUERY_FIELD, Table};
+use super::functions::{FunctionField, Returns};
+use super::model::{
+    CURSOR, ColumnField, FilterField, MUTATION, Model, NODE, NODE_FIELD, NODE_ID, PAGE_INFO, QUERY,
+    QUERY_FIELD, Table,
+};
+use super::mutation;
+use super::node_id;
 use super::relations::RelationField;
 use super::resolve::{self, Reader};
+use crate::config::GraphqlLimits;
 
-const QUERY: &str = "Query";
+const NODE_ID_DESCRIPTION: &str = "A globally unique identifier. Can be used in various places \
+     throughout the system to identify this single value.";
 
-/// The schema of the tables of `reader`'s model.
-pub(crate) fn schema(reader: Reader) -> Result<Schema, SchemaError> {
+/// The schema of the tables of `reader`'s model, answering the queries `limits` allow.
+pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, SchemaError> {
     let reader = Arc::new(reader);
     let model = &reader.model;
     let mut query = Object::new(QUERY)
         .description("The root query type which gives access points into the data universe.")
+        .implement(NODE)
         .field(
             Field::new(QUERY_FIELD, TypeRef::named_nn(QUERY), resolve::query).description(
                 "Exposes the root query type nested one level down. This is helpful for Relay 1 \
                  which can only query top level fields if they are in a particular form.",
             ),
-        );
+        )
+        .field(
+            Field::new(NODE_ID, TypeRef::named_nn(TypeRef::ID), |_| {
+                fields::ready(Ok(FieldValue::value(node_id::QUERY_ID)))
+            })
+            .description(
+                "The root query type must be a `Node` to work well with Relay 1 mutations. This \
+                 just resolves to `query`.",
+            ),
+        )
+        .field(node_field(&reader));
     let mut scalars = BTreeSet::new();
     let mut scalar_filters = BTreeSet::new();
     let mut many_filters = BTreeMap::new();
-    let mut builder = Schema::build(QUERY, None, None);
+    let mut mutation = Object::new(MUTATION)
+        .description("The root mutation type which contains root level fields which mutate data.");
+    let writable = model.tables.iter().any(Table::writable);
+    let mut builder = Schema::build(QUERY, writable.then_some(MUTATION), None);
     for (index, table) in model.tables.iter().enumerate() {
+        for field in mutation::fields(table, index, &reader) {
+            mutation = mutation.field(field);
+        }
+        for definition in mutation::types(&reader, table, index) {
+            builder = builder.register(definition);
+        }
         scalars.extend(table.columns.iter().map(|c| c.scalar));
         scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
             FilterField::Column(_, filter) => Some(*filter),
@@ -48,19 +77,40 @@ pub(crate) fn schema(reader: Reader) -> Result<Schema, SchemaError> {
         }
         query = query.field(all_rows(table, index, &reader));
         if let Some(field) = row_by_key(table, index, &reader) {
-            query = query.field(field);
+            query = query
+                .field(field)
+                .field(row_by_node_id(table, index, &reader));
         }
         builder = builder
-            .register(node(model, table))
+            .register(node(&reader, table))
             .register(connection(table))
             .register(edge(table))
             .register(order_by(table))
             .register(condition(table))
             .register(filter_types::table(model, table));
     }
-    if !model.tables.is_empty() {
-        builder = builder.register(page_info());
+    for (index, function) in model.functions.iter().enumerate() {
+        query = query.field(function_field(model, function, index, &reader));
+        scalars.extend(function.arguments.iter().map(|a| a.scalar));
+        if let Returns::Scalar { scalar, .. } = function.returns {
+            scalars.insert(scalar);
+        }
     }
+    if !model.tables.is_empty() {
+        builder = builder.register(page_info()).register(
+            Scalar::new(CURSOR)
+                .description("A location in a connection that can be used for resuming pagination.")
+                .validator(|value| matches!(value, Value::String(_))),
+        );
+    }
+    builder = builder.register(
+        Interface::new(NODE)
+            .description("An object with a globally unique `ID`.")
+            .field(
+                InterfaceField::new(NODE_ID, TypeRef::named_nn(TypeRef::ID))
+                    .description(NODE_ID_DESCRIPTION),
+            ),
+    );
     for (name, target) in many_filters {
         builder = builder.register(filter_types::to_many(&name, &model.tables[target]));
     }
@@ -70,14 +120,36 @@ pub(crate) fn schema(reader: Reader) -> Result<Schema, SchemaError> {
     for definition in scalars.into_iter().filter_map(|s| s.definition()) {
         builder = builder.register(definition);
     }
+    if writable {
+        builder = builder.register(mutation);
+    }
+    if let Some(depth) = limits.max_depth {
+        builder = builder.limit_depth(depth);
+    }
+    if let Some(complexity) = limits.max_complexity {
+        builder = builder.limit_complexity(complexity);
+    }
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
     builder.register(query).finish()
 }
 
-/// `Person`: a field per column, then per relation.
-fn node(model: &Model, table: &Table) -> Object {
+/// `Person`: its global id when it has a primary key, a field per column, then per relation.
+fn node(reader: &Arc<Reader>, table: &Table) -> Object {
     let mut object = Object::new(&table.names.node);
     if let Some(description) = &table.description {
         object = object.description(description);
+    }
+    if !table.primary_key.is_empty() {
+        let prefix: Arc<str> = Arc::from(table.names.node_id_prefix.as_str());
+        let keys = table.primary_key.len();
+        object = object.implement(NODE).field(
+            Field::new(NODE_ID, TypeRef::named_nn(TypeRef::ID), move |ctx| {
+                fields::node_id(ctx, &prefix, keys)
+            })
+            .description(NODE_ID_DESCRIPTION),
+        );
     }
     for column in &table.columns {
         let (scalar, list) = (column.scalar, column.list);
@@ -90,7 +162,7 @@ fn node(model: &Model, table: &Table) -> Object {
         object = object.field(field);
     }
     for relation in &table.relations {
-        object = object.field(relation_field(model, table, relation));
+        object = object.field(relation_field(reader, table, relation));
     }
     object
 }
@@ -98,15 +170,20 @@ fn node(model: &Model, table: &Table) -> Object {
 /// `clientByClientId: Client` or `projectsByClientId(…): ProjectsConnection!`. A to-one relation
 /// is nullable even when its key columns are not, as in PostGraphile: row level security may hide
 /// the related row.
-fn relation_field(model: &Model, table: &Table, relation: &RelationField) -> Field {
-    let target = &model.tables[relation.target];
+pub(crate) fn relation_field(
+    reader: &Arc<Reader>,
+    table: &Table,
+    relation: &RelationField,
+) -> Field {
+    let target = &reader.model.tables[relation.target];
     let (node, this) = (&target.names.node, &table.names.node);
+    let (index, reader) = (relation.target, Arc::clone(reader));
     match relation.many {
         true => collection_arguments(
             Field::new(
                 &relation.name,
                 TypeRef::named_nn(&target.names.connection),
-                fields::to_many,
+                move |ctx| fields::to_many(ctx, &reader.model, &reader.model.tables[index]),
             )
             .description(format!(
                 "Reads and enables pagination through a set of `{node}`."
@@ -130,7 +207,7 @@ fn output_type(column: &ColumnField) -> TypeRef {
 }
 
 /// An argument or input field of a column's type, nullable.
-fn input_type(column: &ColumnField) -> TypeRef {
+pub(crate) fn input_type(column: &ColumnField) -> TypeRef {
     match column.list {
         false => TypeRef::named(column.scalar.name()),
         true => TypeRef::named_list(column.scalar.name()),
@@ -165,24 +242,27 @@ fn connection(table: &Table) -> Object {
                 fields::total_count,
             )
             .description(format!(
-                "The count of *all* `{node}` you could get from the connection. Only root \
-                 connections count, for now."
+                "The count of *all* `{node}` you could get from the connection."
             )),
         )
 }
 
-/// `PeopleEdge { node: Person }`.
+/// `PeopleEdge { cursor, node: Person }`.
 fn edge(table: &Table) -> Object {
     let node = &table.names.node;
     Object::new(&table.names.edge)
         .description(format!("A `{node}` edge in the connection."))
+        .field(
+            Field::new("cursor", TypeRef::named(CURSOR), fields::cursor)
+                .description("A cursor for use in pagination."),
+        )
         .field(
             Field::new("node", TypeRef::named(node), fields::edge_node)
                 .description(format!("The `{node}` at the end of the edge.")),
         )
 }
 
-/// `PageInfo { hasNextPage, hasPreviousPage }`.
+/// `PageInfo { hasNextPage, hasPreviousPage, startCursor, endCursor }`.
 fn page_info() -> Object {
     Object::new(PAGE_INFO)
         .description("Information about pagination in a connection.")
@@ -201,6 +281,18 @@ fn page_info() -> Object {
                 fields::has_previous_page,
             )
             .description("When paginating backwards, are there more items?"),
+        )
+        .field(
+            Field::new("startCursor", TypeRef::named(CURSOR), |ctx| {
+                fields::page_cursor(ctx, false)
+            })
+            .description("When paginating backwards, the cursor to continue."),
+        )
+        .field(
+            Field::new("endCursor", TypeRef::named(CURSOR), |ctx| {
+                fields::page_cursor(ctx, true)
+            })
+            .description("When paginating forwards, the cursor to continue."),
         )
 }
 
@@ -253,19 +345,12 @@ fn all_rows(table: &Table, index: usize, reader: &Arc<Reader>) -> Field {
     collection_arguments(field, table)
 }
 
-/// `first`, `offset`, `orderBy`, `condition` and `filter` of a collection of `table`'s rows.
+/// `first`, `last`, `offset`, `before`, `after`, `orderBy`, `condition` and `filter` of a
+/// collection of `table`'s rows.
 fn collection_arguments(field: Field, table: &Table) -> Field {
     let names = &table.names;
     let default_order = Value::List(vec![Value::Enum(Name::new(table.default_order()))]);
-    field
-        .argument(
-            InputValue::new("first", TypeRef::named(TypeRef::INT))
-                .description("Only read the first `n` values of the set."),
-        )
-        .argument(
-            InputValue::new("offset", TypeRef::named(TypeRef::INT))
-                .description("Skip the first `n` values."),
-        )
+    paging_arguments(field)
         .argument(
             InputValue::new("orderBy", TypeRef::named_nn_list(&names.order_by))
                 .default_value(default_order)
@@ -285,9 +370,111 @@ fn collection_arguments(field: Field, table: &Table) -> Field {
         )
 }
 
+/// `first`, `last`, `offset`, `before` and `after`.
+fn paging_arguments(field: Field) -> Field {
+    field
+        .argument(
+            InputValue::new("first", TypeRef::named(TypeRef::INT))
+                .description("Only read the first `n` values of the set."),
+        )
+        .argument(
+            InputValue::new("last", TypeRef::named(TypeRef::INT))
+                .description("Only read the last `n` values of the set."),
+        )
+        .argument(
+            InputValue::new("offset", TypeRef::named(TypeRef::INT)).description(
+                "Skip the first `n` values from our `after` cursor, an alternative to cursor \
+                 based pagination. May not be used with `last`.",
+            ),
+        )
+        .argument(
+            InputValue::new("before", TypeRef::named(CURSOR))
+                .description("Read all values in the set before (above) this cursor."),
+        )
+        .argument(
+            InputValue::new("after", TypeRef::named(CURSOR))
+                .description("Read all values in the set after (below) this cursor."),
+        )
+}
+
+/// `peopleOver(minAge: Int, first, last, offset, before, after, filter): PeopleConnection`, or a
+/// function field of one row or value.
+fn function_field(
+    model: &Model,
+    function: &FunctionField,
+    index: usize,
+    reader: &Arc<Reader>,
+) -> Field {
+    let type_ref = match function.returns {
+        Returns::Rows(table) => TypeRef::named(&model.tables[table].names.connection),
+        Returns::Row(table) => TypeRef::named(&model.tables[table].names.node),
+        Returns::Scalar {
+            scalar,
+            list: false,
+        } => TypeRef::named(scalar.name()),
+        Returns::Scalar { scalar, list: true } => TypeRef::named_list(scalar.name()),
+    };
+    let reader = Arc::clone(reader);
+    let mut field = Field::new(&function.name, type_ref, move |ctx| {
+        resolve::call(ctx, Arc::clone(&reader), index)
+    });
+    if let Some(description) = &function.description {
+        field = field.description(description);
+    }
+    for argument in &function.arguments {
+        let type_ref = match (argument.list, argument.required) {
+            (false, false) => TypeRef::named(argument.scalar.name()),
+            (false, true) => TypeRef::named_nn(argument.scalar.name()),
+            (true, false) => TypeRef::named_list(argument.scalar.name()),
+            (true, true) => TypeRef::named_list_nn(argument.scalar.name()),
+        };
+        field = field.argument(InputValue::new(&argument.name, type_ref));
+    }
+    match function.returns {
+        Returns::Rows(table) => paging_arguments(field).argument(
+            InputValue::new("filter", TypeRef::named(&model.tables[table].names.filter))
+                .description(
+                    "A filter to be used in determining which values should be returned by \
+                     the collection.",
+                ),
+        ),
+        _ => field,
+    }
+}
+
+/// `node(nodeId: ID!): Node`: any row with a primary key, or the root query type.
+fn node_field(reader: &Arc<Reader>) -> Field {
+    let reader = Arc::clone(reader);
+    Field::new(NODE_FIELD, TypeRef::named(NODE), move |ctx| {
+        resolve::node(ctx, Arc::clone(&reader))
+    })
+    .description("Fetches an object given its globally unique `ID`.")
+    .argument(
+        InputValue::new(NODE_ID, TypeRef::named_nn(TypeRef::ID))
+            .description("The globally unique `ID`."),
+    )
+}
+
+/// `person(nodeId: ID!): Person`.
+fn row_by_node_id(table: &Table, index: usize, reader: &Arc<Reader>) -> Field {
+    let node = &table.names.node;
+    let reader = Arc::clone(reader);
+    Field::new(&table.names.row_field, TypeRef::named(node), move |ctx| {
+        resolve::row_by_node_id(ctx, Arc::clone(&reader), index)
+    })
+    .description(format!(
+        "Reads a single `{node}` using its globally unique `ID`."
+    ))
+    .argument(
+        InputValue::new(NODE_ID, TypeRef::named_nn(TypeRef::ID)).description(format!(
+            "The globally unique `ID` to be used in selecting a single `{node}`."
+        )),
+    )
+}
+
 /// `personById(id: Int!): Person`, when the table has a primary key.
 fn row_by_key(table: &Table, index: usize, reader: &Arc<Reader>) -> Option<Field> {
-    let name = table.row_by_key.as_ref()?;
+    let name = &table.by_key.as_ref()?.read;
     let reader = Arc::clone(reader);
     let mut field = Field::new(name, TypeRef::named(&table.names.node), move |ctx| {
         resolve::row_by_key(ctx, Arc::clone(&reader), index)

@@ -11,7 +11,11 @@ use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{Error, Value};
 use serde_json::value::RawValue;
 
-use super::args::{Args, Paging};
+use super::args::Args;
+use super::lower;
+use super::model::{Model, Table};
+use super::node_id;
+use super::paging::{self, CURSOR_KEY, Paging};
 use super::scalar::Scalar;
 
 /// One row of a result, keyed by response key.
@@ -20,28 +24,59 @@ pub(crate) type Row = HashMap<String, Box<RawValue>>;
 /// The rows of a connection and what its `pageInfo` and `totalCount` say.
 #[derive(Debug)]
 pub(crate) struct Page {
-    rows: Vec<Row>,
-    has_next: bool,
-    has_previous: bool,
+    pub rows: Vec<Row>,
+    pub has_next: bool,
+    pub has_previous: bool,
     /// The rows the filters match, when they were counted (root connections only).
-    total: Option<i64>,
+    pub total: Option<i64>,
 }
 
-impl Page {
-    /// The page of `rows` read for `paging`: one row more than `first` was read, if there was one,
-    /// which means there is a next page.
-    pub fn new(mut rows: Vec<Row>, paging: Paging, total: Option<i64>) -> Page {
-        let first = paging.first.and_then(|n| usize::try_from(n).ok());
-        let has_next = first.is_some_and(|first| rows.len() > first);
-        if let Some(first) = first {
-            rows.truncate(first);
+/// What a mutation returns: the row it wrote (none when the caller may not see it) and the
+/// caller's `clientMutationId`.
+#[derive(Debug)]
+pub(crate) struct Payload {
+    pub row: Option<Row>,
+    pub client_mutation_id: Option<String>,
+}
+
+/// `person` of a payload.
+pub(crate) fn payload_row(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    match ctx.parent_value.try_downcast_ref::<Payload>() {
+        Ok(Payload { row: Some(row), .. }) => ready(Ok(FieldValue::borrowed_any(row))),
+        Ok(_) => FieldFuture::Value(None),
+        Err(error) => ready(Err(error)),
+    }
+}
+
+/// `personEdge(orderBy: …)` of a payload of `table`: the edge of its row, with the row's
+/// cursor in that order when it is selected.
+pub(crate) fn payload_edge<'a>(ctx: ResolverContext<'a>, table: &Table) -> FieldFuture<'a> {
+    let row = match ctx.parent_value.try_downcast_ref::<Payload>() {
+        Ok(Payload { row: Some(row), .. }) => row,
+        Ok(_) => return FieldFuture::Value(None),
+        Err(error) => return ready(Err(error)),
+    };
+    let edge = lower::edge_cursor_order(table, &ctx.field()).and_then(|order| match order {
+        None => Ok(FieldValue::borrowed_any(row)),
+        Some(order) => {
+            let cursor = order.keyed_cursor(row)?;
+            let mut row = row.clone();
+            paging::insert_cursor(&mut row, &cursor)?;
+            Ok(FieldValue::owned_any(row))
         }
-        Page {
-            rows,
-            has_next,
-            has_previous: paging.offset > 0,
-            total,
-        }
+    });
+    ready(edge)
+}
+
+/// `clientMutationId` of a payload, as the caller sent it.
+pub(crate) fn client_mutation_id(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    match ctx.parent_value.try_downcast_ref::<Payload>() {
+        Ok(Payload {
+            client_mutation_id: Some(id),
+            ..
+        }) => ready(Ok(FieldValue::value(id.as_str()))),
+        Ok(_) => FieldFuture::Value(None),
+        Err(error) => ready(Err(error)),
     }
 }
 
@@ -112,8 +147,26 @@ pub(crate) fn column(ctx: ResolverContext<'_>, scalar: Scalar, list: bool) -> Fi
     }
 }
 
-/// A relation to one row: that row, or null.
+/// `nodeId` of a row of table `prefix` with a primary key of `keys` columns.
+pub(crate) fn node_id<'a>(ctx: ResolverContext<'a>, prefix: &str, keys: usize) -> FieldFuture<'a> {
+    let id = parent_row(&ctx).and_then(|row| {
+        let values = (0..keys)
+            .map(|i| {
+                row.get(&node_id::key(i))
+                    .map(AsRef::as_ref)
+                    .ok_or_else(|| Error::new("internal: the row's key was not read"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(node_id::encode(prefix, &values))
+    });
+    ready(id.map(FieldValue::value))
+}
+
+/// A relation to one row: that row, or null. On a mutation's payload, the relation of its row.
 pub(crate) fn to_one(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    if let Ok(Payload { row: None, .. }) = ctx.parent_value.try_downcast_ref::<Payload>() {
+        return FieldFuture::Value(None);
+    }
     let row = raw(&ctx).and_then(|raw| match raw.get() {
         "null" => Ok(None),
         text => parse::<Row>(text).map(Some),
@@ -125,24 +178,80 @@ pub(crate) fn to_one(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
     }
 }
 
-/// A relation to many rows: the page of its connection.
-pub(crate) fn to_many(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+/// A relation to many rows of `target`: the page of its connection.
+pub(crate) fn to_many<'a>(
+    ctx: ResolverContext<'a>,
+    model: &Model,
+    target: &Table,
+) -> FieldFuture<'a> {
     let page = raw(&ctx).and_then(|raw| {
         let rows = parse::<Vec<Row>>(raw.get())?;
-        let paging = Paging::of(&Args::of(&ctx.field())?)?;
-        Ok(Page::new(rows, paging, None))
+        let field = ctx.field();
+        let paging = Paging::of(target, &Args::of(&field)?, model.max_rows)?;
+        let range = paging.window(target).range;
+        let total = nested_total(&ctx)?;
+        paging.page(rows, range, total, paging::wants_cursors(&field))
     });
     ready(page.map(FieldValue::owned_any))
 }
 
-/// The raw JSON under the field's response key in the parent row.
+/// A nested connection's `totalCount`, which its parent row holds beside it when it is selected:
+/// `[{"n": 3}]`.
+fn nested_total(ctx: &ResolverContext<'_>) -> Result<Option<i64>, Error> {
+    let field = ctx.field();
+    let key = lower::count_key(field.alias().unwrap_or(field.name()));
+    let Some(raw) = parent_row(ctx)?.get(&key) else {
+        return Ok(None);
+    };
+    let counts: Vec<HashMap<String, i64>> = parse(raw.get())?;
+    Ok(counts
+        .first()
+        .and_then(|count| count.get(lower::COUNT).copied()))
+}
+
+/// `cursor` of an edge: its row's, which its page made.
+pub(crate) fn cursor(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    let cursor = ctx.parent_value.try_downcast_ref::<Row>().and_then(|row| {
+        let raw = row
+            .get(CURSOR_KEY)
+            .ok_or_else(|| Error::new("internal: the row has no cursor"))?;
+        parse::<String>(raw.get())
+    });
+    ready(cursor.map(FieldValue::value))
+}
+
+/// `startCursor` and `endCursor` of a page: its first or last row's cursor, null when empty.
+pub(crate) fn page_cursor(ctx: ResolverContext<'_>, end: bool) -> FieldFuture<'_> {
+    let page = match ctx.parent_value.try_downcast_ref::<Page>() {
+        Ok(page) => page,
+        Err(error) => return ready(Err(error)),
+    };
+    let row = match end {
+        true => page.rows.last(),
+        false => page.rows.first(),
+    };
+    match row.and_then(|row| row.get(CURSOR_KEY)) {
+        Some(raw) => ready(parse::<String>(raw.get()).map(FieldValue::value)),
+        None => FieldFuture::Value(None),
+    }
+}
+
+/// The raw JSON under the field's response key in the parent row (a payload's row).
 fn raw<'a>(ctx: &ResolverContext<'a>) -> Result<&'a RawValue, Error> {
     let field = ctx.field();
     let key = field.alias().unwrap_or(field.name());
-    let row = ctx.parent_value.try_downcast_ref::<Row>()?;
-    row.get(key)
+    parent_row(ctx)?
+        .get(key)
         .map(AsRef::as_ref)
         .ok_or_else(|| Error::new(format!("internal: no value for \"{key}\" in the row")))
+}
+
+/// The row a field reads from: its parent, or its parent payload's row.
+fn parent_row<'a>(ctx: &ResolverContext<'a>) -> Result<&'a Row, Error> {
+    match ctx.parent_value.try_downcast_ref::<Payload>() {
+        Ok(Payload { row: Some(row), .. }) => Ok(row),
+        _ => ctx.parent_value.try_downcast_ref::<Row>(),
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {

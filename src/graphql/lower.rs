@@ -8,31 +8,49 @@
 
 use async_graphql::{Error, SelectionField, Value};
 
-use super::args::{self, Args, Paging};
+use super::args::{self, Args};
 use super::filter;
-use super::model::{Model, Table};
+use super::model::{Model, NODE_ID, Table};
+use super::node_id;
+use super::paging::{self, Order, Paging};
 use super::relations;
 use super::select::Select;
 use crate::plan::{ReadRequest, SelectItem};
 
-/// Why a nested connection cannot answer `totalCount`.
-const NESTED_TOTAL_COUNT: &str = "totalCount is only available on root connections for now";
-
-/// A root connection's request, and whether it counts the rows its filters match
-/// (`totalCount`).
+/// A connection's request and page, and for `totalCount` what to count.
 pub(crate) struct Lowered {
     pub request: ReadRequest,
-    pub count: bool,
+    pub paging: Paging,
+    /// Whether its rows get cursors.
+    pub cursors: bool,
+    pub count: Option<Counted>,
 }
 
-/// `allPeople(first, offset, orderBy, condition, filter) { nodes { … } edges { node { … } }
-/// totalCount pageInfo { … } }`.
+/// The rows a connection's `totalCount` counts: those its filters match (with the embeds they
+/// test), without the conditions of its cursors.
+pub(crate) struct Counted {
+    pub request: ReadRequest,
+    /// Whether the cursors add no conditions, so the connection's own request counts the same.
+    pub same_filters: bool,
+}
+
+/// The key of a nested connection's count, beside the connection's own key in its parent's row.
+pub(crate) fn count_key(key: &str) -> String {
+    format!("@count:{key}")
+}
+
+/// The key of the count in a nested connection's count row.
+pub(crate) const COUNT: &str = "n";
+
+/// `allPeople(first, last, offset, before, after, orderBy, condition, filter) { nodes { … }
+/// edges { cursor node { … } } totalCount pageInfo { … } }`.
 pub(crate) fn connection(
     model: &Model,
     table: &Table,
     field: &SelectionField<'_>,
 ) -> Result<Lowered, Error> {
-    collection(model, table, field, true)
+    let paging = Paging::of(table, &Args::of(field)?, model.max_rows)?;
+    collection(model, table, field, paging)
 }
 
 /// `personById(id: 3) { … }`: the row whose primary key columns equal the arguments.
@@ -42,15 +60,40 @@ pub(crate) fn row_by_key(
     field: &SelectionField<'_>,
 ) -> Result<ReadRequest, Error> {
     let args = Args::of(field)?;
-    let mut filters = Vec::with_capacity(table.primary_key.len());
+    let mut values = Vec::with_capacity(table.primary_key.len());
     for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
         let value = args
             .get(&column.name)
             .ok_or_else(|| Error::new(format!("Argument \"{}\" is required.", column.name)))?;
-        filters.push(args::equals(table, &column.name, value)?);
+        values.push(value.clone());
+    }
+    row_with_key(model, table, field, &values, false)
+}
+
+/// `person(nodeId: …)` and `node(nodeId: …)`: the row whose primary key has `values` (one per
+/// key column). With `lenient`, fields `table` lacks are left out: `node`'s selection set holds
+/// the fragments on every type it may be.
+pub(crate) fn row_with_key(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+    values: &[Value],
+    lenient: bool,
+) -> Result<ReadRequest, Error> {
+    let filters = table
+        .primary_key
+        .iter()
+        .zip(values)
+        .map(|(&index, value)| args::equals(table, &table.columns[index].name, value))
+        .collect::<Result<_, _>>()?;
+    let mut select = Select::default();
+    for child in selection(field)? {
+        if !lenient || table.has_field(child.name()) {
+            member(model, table, &child, &mut select)?;
+        }
     }
     Ok(ReadRequest {
-        select: row(model, table, field)?,
+        select: select.finish(table),
         filters,
         ..ReadRequest::default()
     })
@@ -58,11 +101,34 @@ pub(crate) fn row_by_key(
 
 /// A connection: its rows' fields from `nodes` and `edges { node }`, its filters, order and page
 /// from its arguments.
+/// `peopleOver(minAge: 20, first, …) { … }`: the connection of the rows a function returns,
+/// paged in the order they come.
+pub(crate) fn function_connection(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+) -> Result<Lowered, Error> {
+    let paging = Paging::natural(table, &Args::of(field)?, model.max_rows)?;
+    collection(model, table, field, paging)
+}
+
+/// The row a function returns, with the fields selected on it.
+pub(crate) fn function_row(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+) -> Result<ReadRequest, Error> {
+    Ok(ReadRequest {
+        select: row(model, table, field)?,
+        ..ReadRequest::default()
+    })
+}
+
 fn collection(
     model: &Model,
     table: &Table,
     field: &SelectionField<'_>,
-    root: bool,
+    paging: Paging,
 ) -> Result<Lowered, Error> {
     let mut select = Select::default();
     let mut count = false;
@@ -74,23 +140,55 @@ fn collection(
                     object(model, table, node, &mut select)?;
                 }
             }
-            "totalCount" if root => count = true,
-            "totalCount" => return Err(Error::new(NESTED_TOTAL_COUNT)),
+            "totalCount" => count = true,
             _ => {}
         }
     }
     let args = Args::of(field)?;
+    let cursors = paging::wants_cursors(field);
+    if cursors {
+        for (key, column) in paging.order().cursor_columns(table) {
+            select.column(&key, column)?;
+        }
+    }
     let mut filters = args::condition(table, &args)?;
     if let Some(value) = args.get("filter") {
         filters.extend(filter::lower(model, table, value, &mut select)?);
     }
+    let count = count.then(|| Counted {
+        request: ReadRequest {
+            select: select.filter_items(),
+            filters: filters.clone(),
+            ..ReadRequest::default()
+        },
+        same_filters: !paging.filters(),
+    });
+    let select = select.finish(table);
+    let window = paging.window(table);
+    filters.extend(window.filters);
     let request = ReadRequest {
-        select: select.finish(table),
+        select,
         filters,
-        order: args::order(table, &args)?,
-        range: Paging::of(&args)?.range(),
+        order: window.order,
+        range: window.range,
     };
-    Ok(Lowered { request, count })
+    Ok(Lowered {
+        request,
+        paging,
+        cursors,
+        count,
+    })
+}
+
+/// The order of a payload's edge (`personEdge(orderBy: …)`), when its cursor is selected.
+pub(crate) fn edge_cursor_order(
+    table: &Table,
+    edge: &SelectionField<'_>,
+) -> Result<Option<Order>, Error> {
+    match selection(edge)?.iter().any(|f| f.name() == "cursor") {
+        true => Order::of(table, &Args::of(edge)?).map(Some),
+        false => Ok(None),
+    }
 }
 
 /// The select items of one row of `table`.
@@ -108,30 +206,107 @@ fn object(
     select: &mut Select,
 ) -> Result<(), Error> {
     for child in selection(field)? {
-        let (name, key) = (child.name(), child.alias().unwrap_or(child.name()));
-        if name == "__typename" {
-            continue;
-        }
-        if let Some(column) = table.column(name) {
-            select.column(key, column.column.as_str())?;
-        } else if let Some(relation) = table.relation(name) {
-            let target = &model.tables[relation.target];
-            let request = match relation.many {
-                true => collection(model, target, &child, false)?.request,
-                false => ReadRequest {
-                    select: row(model, target, &child)?,
-                    ..ReadRequest::default()
-                },
-            };
-            select.relation(relations::embed(relation, Some(key.to_owned()), request))?;
-        } else {
-            return Err(Error::new(format!(
-                "internal: {} has no field {name}",
-                table.names.node
-            )));
-        }
+        member(model, table, &child, select)?;
     }
     Ok(())
+}
+
+/// Adds one field of a row of `table` to `select`: a column, or a relation read as an embed.
+fn member(
+    model: &Model,
+    table: &Table,
+    child: &SelectionField<'_>,
+    select: &mut Select,
+) -> Result<(), Error> {
+    let (name, key) = (child.name(), child.alias().unwrap_or(child.name()));
+    if name == "__typename" {
+        return Ok(());
+    }
+    if name == NODE_ID && !table.primary_key.is_empty() {
+        return key_columns(table, select);
+    }
+    if let Some(column) = table.column(name) {
+        return select.column(key, column.column.as_str());
+    }
+    let relation = table.relation(name).ok_or_else(|| {
+        Error::new(format!(
+            "internal: {} has no field {name}",
+            table.names.node
+        ))
+    })?;
+    let target = &model.tables[relation.target];
+    let request = match relation.many {
+        true => {
+            let paging = Paging::of(target, &Args::of(child)?, model.max_rows)?;
+            let lowered = collection(model, target, child, paging)?;
+            if let Some(Counted {
+                request: counted, ..
+            }) = lowered.count
+            {
+                // Beside the connection, its rows counted: one row with `count(*)` per parent.
+                let request = ReadRequest {
+                    select: counted
+                        .select
+                        .into_iter()
+                        .chain([SelectItem::Count {
+                            alias: Some(COUNT.to_owned()),
+                            cast: None,
+                        }])
+                        .collect(),
+                    ..counted
+                };
+                select.relation(relations::embed(relation, Some(count_key(key)), request))?;
+            }
+            lowered.request
+        }
+        false => ReadRequest {
+            select: row(model, target, child)?,
+            ..ReadRequest::default()
+        },
+    };
+    select.relation(relations::embed(relation, Some(key.to_owned()), request))
+}
+
+/// The primary key's columns under the keys a global id is made of.
+fn key_columns(table: &Table, select: &mut Select) -> Result<(), Error> {
+    for (i, &column) in table.primary_key.iter().enumerate() {
+        select.column(&node_id::key(i), table.columns[column].column.as_str())?;
+    }
+    Ok(())
+}
+
+/// What a mutation returns of the rows it wrote: the fields of its payload's row and of its
+/// edge's node, its payload's relations of the row and the key a delete's `deletedPersonId`
+/// is made of, read as one level.
+pub(crate) fn payload(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+) -> Result<ReadRequest, Error> {
+    let mut select = Select::default();
+    for child in selection(field)? {
+        let name = child.name();
+        if name == table.names.row_field {
+            object(model, table, &child, &mut select)?;
+        } else if name == table.names.edge_field {
+            if let Some(order) = edge_cursor_order(table, &child)? {
+                for (key, column) in order.cursor_columns(table) {
+                    select.column(&key, column)?;
+                }
+            }
+            for node in selection(&child)?.iter().filter(|f| f.name() == "node") {
+                object(model, table, node, &mut select)?;
+            }
+        } else if name == table.names.deleted_id {
+            key_columns(table, &mut select)?;
+        } else if table.relation(name).is_some() {
+            member(model, table, &child, &mut select)?;
+        }
+    }
+    Ok(ReadRequest {
+        select: select.finish(table),
+        ..ReadRequest::default()
+    })
 }
 
 /// The fields of `field`'s selection set that are executed: `@skip(if: true)` and

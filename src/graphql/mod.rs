@@ -1,19 +1,22 @@
 //! The GraphQL API: a dynamic async-graphql schema built from the schema cache, with
-//! PostGraphile's V4 names (`allPeople`, `personById`, `PeopleConnection`, `PeopleOrderBy`, …).
+//! PostGraphile's V4 names (`allPeople`, `personById`, `PeopleConnection`, `createPerson`, …).
 //!
 //! Every root field is answered with one statement: its resolver lowers the field's arguments and
-//! whole selection set — relations to any depth, relation filters, `totalCount` — into one
-//! [`ReadRequest`](crate::plan::ReadRequest), plans it against the cache, has the shared renderer
-//! turn it into SQL keyed by the fields' response keys, and runs it under the caller's role. The
-//! fields below only read their key out of the rows Postgres shaped.
+//! whole selection set — relations to any depth, relation filters, cursors, `totalCount` — into one
+//! request of the shared plans (a read, an insert, an update or delete, or a call), plans it
+//! against the cache, has the shared renderer turn it into SQL keyed by the fields' response keys,
+//! and runs it in the operation's one transaction under the caller's role. The fields below only
+//! read their key out of the rows Postgres shaped.
 //!
 //! `naming` turns catalog names into GraphQL names, `scalar` maps Postgres types to scalars,
-//! `model` decides what each relation exposes and `relations` which foreign keys become fields,
-//! `operators` lists the scalar filters' operators; `build` and `filter_types` make the types.
-//! `lower` turns selection sets into plans (with `select` for one level's items, `args` for a
-//! collection's arguments, `filter` and `pattern` for `filter:`), `resolve` runs them, `fields`
-//! reads the results and `error` reports failures with Postgres' codes. `graphiql` serves the
-//! in-browser IDE.
+//! `model` decides what each relation exposes, `relations` which foreign keys become fields and
+//! `functions` which functions become root fields, `operators` lists the scalar filters'
+//! operators; `build`, `filter_types` and `mutation` make the types. `lower` turns selection sets
+//! into plans (with `select` for one level's items, `args` for arguments, `paging` for order,
+//! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
+//! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
+//! cursors, and `error` reports failures with Postgres' codes. `operation` reads what a request's
+//! transaction must be; `graphiql` serves the in-browser IDE.
 
 mod args;
 mod build;
@@ -21,11 +24,18 @@ mod error;
 mod fields;
 mod filter;
 mod filter_types;
+mod functions;
 pub mod graphiql;
+mod input;
 mod lower;
 mod model;
+mod mutation;
 mod naming;
+mod node_id;
+mod opaque;
+mod operation;
 mod operators;
+mod paging;
 mod pattern;
 mod relations;
 mod resolve;
@@ -33,20 +43,27 @@ mod scalar;
 mod select;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use std::sync::Arc;
 
 use async_graphql::dynamic::{Schema, SchemaError};
+use async_graphql::{ServerError, Value};
 
+use crate::config::GraphqlLimits;
 use crate::context::RequestContext;
-use crate::db::Database;
+use crate::db::session::Session;
+use crate::db::{Access, Database, End, Output};
 use crate::schema::{Cache, Ident};
+use crate::sql::Statement;
+use operation::Operation;
 
-/// How the GraphQL API reads.
+/// How the GraphQL API reads, and what a query may ask.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The most rows any collection field returns (`db-max-rows`).
     pub max_rows: Option<u64>,
+    pub limits: GraphqlLimits,
 }
 
 /// What resolvers need per request; the HTTP handler adds it to each request with
@@ -56,25 +73,72 @@ pub struct RequestData {
     pub db: Database,
     pub context: RequestContext,
     pub search_path: String,
+    /// How a transaction that succeeded ends (`db-tx-end`).
+    pub end: End,
 }
 
 /// The dynamic GraphQL schema of one exposed schema of the cache. Relations with no columns are
 /// skipped, and so are columns, relations and relation fields whose GraphQL names would be
 /// invalid or taken.
 pub fn build(cache: Arc<Cache>, schema: &Ident, options: Options) -> Result<Schema, SchemaError> {
-    let model = model::Model::new(&cache, schema);
-    build::schema(resolve::Reader {
+    let model = model::Model::new(&cache, schema, options.max_rows);
+    let reader = resolve::Reader {
         cache,
+        schema: schema.clone(),
         model,
-        max_rows: options.max_rows,
-    })
+    };
+    build::schema(reader, options.limits)
 }
 
-/// Runs `request` against `schema` as the caller described by `data`.
+/// Runs `request` against `schema` as the caller described by `data`, in one transaction: a
+/// query reads one snapshot, a mutation commits only if every field succeeded (else its `data`
+/// is null, as nothing it reports was kept) and `data.end` says so.
 pub async fn execute(
     schema: &Schema,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     data: RequestData,
 ) -> async_graphql::Response {
-    schema.execute(request.data(data)).await
+    let operation = Operation::of(&mut request);
+    let access = match operation.mutation {
+        true => Access::ReadWrite,
+        false => Access::ReadOnly,
+    };
+    let session = Arc::new(data.db.session(access, operation.statements));
+    let (authenticated, end) = (data.context.identity.authenticated, data.end);
+    let caller = Caller {
+        session: Arc::clone(&session),
+        context: data.context,
+        search_path: data.search_path,
+    };
+    let mut response = schema.execute(request.data(caller)).await;
+    let commit = end == End::Commit && !(operation.mutation && response.is_err());
+    if let Err(e) = session.finish(commit).await {
+        // Of the whole operation, so without a location or path.
+        let error = error::from_db(e, authenticated);
+        let mut server_error = ServerError::new(error.message, None);
+        server_error.extensions = error.extensions;
+        response.errors.push(server_error);
+    }
+    if operation.mutation && response.is_err() {
+        response.data = Value::Null;
+    }
+    response
+}
+
+/// What the resolvers of one operation share: its transaction and the caller.
+pub(crate) struct Caller {
+    session: Arc<Session>,
+    context: RequestContext,
+    search_path: String,
+}
+
+impl Caller {
+    /// Runs `statement` in the operation's transaction.
+    pub async fn run(&self, statement: Statement) -> Result<Output, async_graphql::Error> {
+        let settings = self.context.settings(&self.search_path);
+        self.session
+            .run(&settings, statement)
+            .await
+            .map_err(|e| error::from_db(e, self.context.identity.authenticated))
+    }
 }

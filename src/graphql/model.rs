@@ -9,7 +9,8 @@
 
 use std::collections::HashSet;
 
-use super::naming::{self, TableNames};
+use super::functions::{self, FunctionField};
+use super::naming::{self, KeyNames, TableNames};
 use super::operators::FilterType;
 use super::relations::{self, RelationField};
 use super::scalar::Scalar;
@@ -19,14 +20,30 @@ use crate::schema::{Cache, Column, Ident, QualifiedName, Relation};
 /// Type holding `hasNextPage` and `hasPreviousPage`.
 pub(crate) const PAGE_INFO: &str = "PageInfo";
 
+/// The root types, the interface of rows with a global id, and the scalar of cursors.
+pub(crate) const QUERY: &str = "Query";
+pub(crate) const MUTATION: &str = "Mutation";
+pub(crate) const NODE: &str = "Node";
+pub(crate) const CURSOR: &str = "Cursor";
+
 /// The tables of one schema as GraphQL sees them.
 #[derive(Debug)]
 pub(crate) struct Model {
     pub tables: Vec<Table>,
+    /// Functions as root query fields.
+    pub functions: Vec<FunctionField>,
+    /// `db-max-rows`: the most rows a connection reads.
+    pub max_rows: Option<u64>,
 }
 
 /// Root field exposing the root query type again (PostGraphile's `query` field, for Relay 1).
 pub(crate) const QUERY_FIELD: &str = "query";
+
+/// The root field reading any row by its global id.
+pub(crate) const NODE_FIELD: &str = "node";
+
+/// The field of a row's global id (and of the root query type's, which is `"query"`).
+pub(crate) const NODE_ID: &str = "nodeId";
 
 /// A relation as GraphQL sees it.
 #[derive(Debug)]
@@ -37,12 +54,18 @@ pub(crate) struct Table {
     pub columns: Vec<ColumnField>,
     /// Indexes into `columns` of the primary key, in key order; empty when there is none.
     pub primary_key: Vec<usize>,
-    /// The root field reading a row by primary key (`personById`), when there is one.
-    pub row_by_key: Option<String>,
+    /// The root fields reading and writing a row by primary key (`personById`), when there is
+    /// one.
+    pub by_key: Option<KeyNames>,
     /// The values of the order-by enum, in the order they are listed.
     pub order_values: Vec<(String, OrderValue)>,
     /// Fields reading related rows, in the order they are listed.
     pub relations: Vec<RelationField>,
+    /// Whether Postgres can insert into it (`createPerson`), update and delete its rows
+    /// (`updatePerson…` and `deletePerson…`, which also need a primary key), grants aside.
+    pub insertable: bool,
+    pub updatable: bool,
+    pub deletable: bool,
     /// The fields of the filter input (`PersonFilter`), in the order they are listed.
     pub filter_fields: Vec<(String, FilterField)>,
 }
@@ -56,6 +79,8 @@ pub(crate) struct ColumnField {
     /// Whether the column is an array (a GraphQL list of `scalar`).
     pub list: bool,
     pub nullable: bool,
+    /// Whether a new row must give it a value: not null and without a default.
+    pub required: bool,
     pub description: Option<String>,
 }
 
@@ -113,12 +138,12 @@ impl Table {
         } else {
             Vec::new()
         };
-        let row_by_key = (!primary_key.is_empty()).then(|| {
+        let by_key = (!primary_key.is_empty()).then(|| {
             let keys: Vec<&str> = primary_key
                 .iter()
                 .map(|&i| columns[i].column.as_str())
                 .collect();
-            naming::row_by_key(table, &keys)
+            KeyNames::new(table, &keys)
         });
         let order_values = order_values(&columns, !primary_key.is_empty());
         Some(Table {
@@ -127,9 +152,12 @@ impl Table {
             names: TableNames::new(table),
             columns,
             primary_key,
-            row_by_key,
+            by_key,
             order_values,
             relations: Vec::new(),
+            insertable: relation.insertable,
+            updatable: relation.updatable,
+            deletable: relation.deletable,
             filter_fields: Vec::new(),
         })
     }
@@ -182,6 +210,12 @@ impl Table {
         self.filter_fields = fields;
     }
 
+    /// Whether its row type has a field `name`.
+    pub fn has_field(&self, name: &str) -> bool {
+        let node_id = name == NODE_ID && !self.primary_key.is_empty();
+        node_id || self.column(name).is_some() || self.relation(name).is_some()
+    }
+
     /// The column behind the field `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnField> {
         self.columns.iter().find(|c| c.name == name)
@@ -203,20 +237,43 @@ impl Table {
         }
     }
 
-    fn type_names(&self) -> [&str; 6] {
+    /// The names of its types, taken whether or not it has each.
+    fn type_names(&self) -> Vec<&str> {
         let n = &self.names;
-        [
+        let mut names = vec![
             &n.node,
             &n.connection,
             &n.edge,
             &n.order_by,
             &n.condition,
             &n.filter,
-        ]
+            &n.input,
+            &n.create_input,
+            &n.create_payload,
+            &n.update_input,
+            &n.update_payload,
+            &n.patch,
+            &n.delete_input,
+            &n.delete_payload,
+        ];
+        if let Some(key) = &self.by_key {
+            names.extend([&key.update_input, &key.delete_input]);
+        }
+        names.into_iter().map(String::as_str).collect()
     }
 
+    /// Whether it has any mutation: updates and deletes need a primary key.
+    pub fn writable(&self) -> bool {
+        self.insertable || (self.by_key.is_some() && (self.updatable || self.deletable))
+    }
+
+    /// Its fields of the root query type: `allPeople`, and with a primary key `personById` and
+    /// `person(nodeId:)`.
     fn root_fields(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.names.all_rows.as_str()).chain(self.row_by_key.as_deref())
+        let by_node_id = self.by_key.as_ref().map(|_| self.names.row_field.as_str());
+        std::iter::once(self.names.all_rows.as_str())
+            .chain(self.by_key.as_ref().map(|k| k.read.as_str()))
+            .chain(by_node_id)
     }
 }
 
@@ -229,6 +286,7 @@ impl ColumnField {
             scalar: Scalar::of(element.unwrap_or(&column.type_name)),
             list: element.is_some(),
             nullable: column.nullable,
+            required: !column.nullable && column.default.is_none(),
             description: column.comment.clone(),
         }
     }
@@ -273,27 +331,38 @@ fn suffix(direction: Direction) -> &'static str {
 impl Model {
     /// The relations of `schema` that become GraphQL types, in name order, with their relation
     /// and filter fields.
-    pub fn new(cache: &Cache, schema: &Ident) -> Model {
+    pub fn new(cache: &Cache, schema: &Ident, max_rows: Option<u64>) -> Model {
         let mut type_names: HashSet<String> = [
-            "Query", "Int", "Float", "String", "Boolean", "ID", PAGE_INFO,
+            QUERY, MUTATION, NODE, CURSOR, "Int", "Float", "String", "Boolean", "ID", PAGE_INFO,
         ]
         .map(String::from)
         .into();
         type_names.extend(Scalar::ALL.iter().map(|s| s.name().to_owned()));
         type_names.extend(FilterType::all().map(FilterType::name));
-        let mut tables = tables(cache, schema, &mut type_names);
+        let mut root_fields: HashSet<String> =
+            [QUERY_FIELD, NODE_ID, NODE_FIELD].map(String::from).into();
+        let mut tables = tables(cache, schema, &mut type_names, &mut root_fields);
         relations::attach(cache, &mut tables, &mut type_names);
         for table in &mut tables {
             table.set_filter_fields();
         }
-        Model { tables }
+        let functions = functions::fields(cache, schema, &tables, &mut root_fields);
+        Model {
+            tables,
+            functions,
+            max_rows,
+        }
     }
 }
 
-/// The relations of `schema` that become GraphQL types, in name order; `type_names` holds the
-/// names taken and gets theirs.
-fn tables(cache: &Cache, schema: &Ident, type_names: &mut HashSet<String>) -> Vec<Table> {
-    let mut root_fields: HashSet<String> = HashSet::from([QUERY_FIELD.to_owned()]);
+/// The relations of `schema` that become GraphQL types, in name order; `type_names` and
+/// `root_fields` hold the names taken and get theirs.
+fn tables(
+    cache: &Cache,
+    schema: &Ident,
+    type_names: &mut HashSet<String>,
+    root_fields: &mut HashSet<String>,
+) -> Vec<Table> {
     let mut tables = Vec::new();
     for relation in cache.relations_in(schema) {
         let Some(table) = Table::new(relation) else {
@@ -311,7 +380,7 @@ fn tables(cache: &Cache, schema: &Ident, type_names: &mut HashSet<String>) -> Ve
             );
             continue;
         }
-        type_names.extend(table.type_names().map(String::from));
+        type_names.extend(table.type_names().into_iter().map(String::from));
         root_fields.extend(table.root_fields().map(String::from));
         tables.push(table);
     }

@@ -23,6 +23,56 @@ pub(crate) struct TableNames {
     pub filter: String,
     /// The root collection field: `allPeople`.
     pub all_rows: String,
+    /// The field of the row in a mutation payload: `person`; and of its edge: `personEdge`.
+    pub row_field: String,
+    pub edge_field: String,
+    /// The input type of a new row: `PersonInput`.
+    pub input: String,
+    /// `createPerson(input: CreatePersonInput!): CreatePersonPayload`.
+    pub create: String,
+    pub create_input: String,
+    pub create_payload: String,
+    /// The table's name in its rows' global ids: `people` in `["people", 1]`.
+    pub node_id_prefix: String,
+    /// `updatePerson(input: UpdatePersonInput!): UpdatePersonPayload` (by global id), whose
+    /// input sets `personPatch: PersonPatch!`.
+    pub update: String,
+    pub update_input: String,
+    pub update_payload: String,
+    pub patch: String,
+    pub patch_field: String,
+    /// `deletePerson(input: DeletePersonInput!): DeletePersonPayload` (by global id), whose
+    /// payload has `deletedPersonId`.
+    pub delete: String,
+    pub delete_input: String,
+    pub delete_payload: String,
+    pub deleted_id: String,
+}
+
+/// The root fields reading and writing a row by its key columns, and their inputs:
+/// `personById`, `updatePersonById(input: UpdatePersonByIdInput!)`, `deletePersonById(…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyNames {
+    pub read: String,
+    pub update: String,
+    pub update_input: String,
+    pub delete: String,
+    pub delete_input: String,
+}
+
+impl KeyNames {
+    pub fn new(table: &str, key_columns: &[&str]) -> KeyNames {
+        let singular = singular_table_name(table);
+        let update = by_keys(&format!("update-{singular}"), key_columns);
+        let delete = by_keys(&format!("delete-{singular}"), key_columns);
+        KeyNames {
+            read: row_by_key(table, key_columns),
+            update_input: upper_camel_case(&format!("{update}-input")),
+            delete_input: upper_camel_case(&format!("{delete}-input")),
+            update,
+            delete,
+        }
+    }
 }
 
 impl TableNames {
@@ -37,6 +87,22 @@ impl TableNames {
             condition: upper_camel_case(&format!("{node}-condition")),
             filter: upper_camel_case(&format!("{node}-filter")),
             all_rows: camel_case(&format!("all-{}", plural(&singular))),
+            row_field: camel_case(&singular),
+            edge_field: camel_case(&format!("{singular}-edge")),
+            input: upper_camel_case(&format!("{singular}-input")),
+            create: camel_case(&format!("create-{singular}")),
+            create_input: upper_camel_case(&format!("create-{singular}-input")),
+            create_payload: upper_camel_case(&format!("create-{singular}-payload")),
+            node_id_prefix: plural(&singular),
+            update: camel_case(&format!("update-{singular}")),
+            update_input: upper_camel_case(&format!("update-{singular}-input")),
+            update_payload: upper_camel_case(&format!("update-{singular}-payload")),
+            patch: upper_camel_case(&format!("{singular}-patch")),
+            patch_field: camel_case(&format!("{singular}-patch")),
+            delete: camel_case(&format!("delete-{singular}")),
+            delete_input: upper_camel_case(&format!("delete-{singular}-input")),
+            delete_payload: upper_camel_case(&format!("delete-{singular}-payload")),
+            deleted_id: camel_case(&format!("deleted-{singular}-id")),
             node,
         }
     }
@@ -232,6 +298,36 @@ mod tests {
         assert_eq!(people.filter, "PersonFilter");
         assert_eq!(people.all_rows, "allPeople");
         assert_eq!(row_by_key("people", &["id"]), "personById");
+        assert_eq!(people.row_field, "person");
+        assert_eq!(people.edge_field, "personEdge");
+        assert_eq!(people.input, "PersonInput");
+        assert_eq!(people.create, "createPerson");
+        assert_eq!(people.create_input, "CreatePersonInput");
+        assert_eq!(people.create_payload, "CreatePersonPayload");
+        assert_eq!(people.node_id_prefix, "people");
+        assert_eq!(people.update, "updatePerson");
+        assert_eq!(people.update_input, "UpdatePersonInput");
+        assert_eq!(people.update_payload, "UpdatePersonPayload");
+        assert_eq!(people.patch, "PersonPatch");
+        assert_eq!(people.patch_field, "personPatch");
+        assert_eq!(people.delete, "deletePerson");
+        assert_eq!(people.delete_input, "DeletePersonInput");
+        assert_eq!(people.delete_payload, "DeletePersonPayload");
+        assert_eq!(people.deleted_id, "deletedPersonId");
+        assert_eq!(
+            KeyNames::new("people", &["id"]),
+            KeyNames {
+                read: "personById".into(),
+                update: "updatePersonById".into(),
+                update_input: "UpdatePersonByIdInput".into(),
+                delete: "deletePersonById".into(),
+                delete_input: "DeletePersonByIdInput".into(),
+            }
+        );
+        assert_eq!(
+            KeyNames::new("user_accounts", &["user_id", "account_id"]).update_input,
+            "UpdateUserAccountByUserIdAndAccountIdInput"
+        );
 
         let clients = TableNames::new("clients");
         assert_eq!(
@@ -246,6 +342,7 @@ mod tests {
             ("Post", "allPosts")
         );
         assert_eq!(post.connection, "PostsConnection");
+        assert_eq!(post.node_id_prefix, "posts");
         assert_eq!(row_by_key("post", &["id"]), "postById");
 
         let adults = TableNames::new("adults");
@@ -261,6 +358,9 @@ mod tests {
         assert_eq!(names.node, "UserAccount");
         assert_eq!(names.connection, "UserAccountsConnection");
         assert_eq!(names.all_rows, "allUserAccounts");
+        assert_eq!(names.row_field, "userAccount");
+        assert_eq!(names.create_payload, "CreateUserAccountPayload");
+        assert_eq!(names.node_id_prefix, "user_accounts");
         assert_eq!(
             row_by_key("user_accounts", &["user_id", "account_id"]),
             "userAccountByUserIdAndAccountId"

@@ -29,6 +29,8 @@ pub(crate) struct RelationField {
     pub target: usize,
     /// A connection of many rows, else one row or null.
     pub many: bool,
+    /// Whether the row holds the foreign key (else the related rows hold it).
+    pub forward: bool,
     /// The embed that reads it: the relation (or foreign key) name the plan resolves, and the
     /// foreign key's name as the hint.
     pub embed: String,
@@ -137,6 +139,7 @@ fn field(
         name,
         target,
         many,
+        forward,
         // A to-one embed may be named by its foreign key, which sets it apart from the
         // opposite direction of a key between a table and itself.
         embed: if many {

@@ -19,6 +19,9 @@ const MAX_KEY_BYTES: usize = 63;
 /// The key of the column a level that answers no field reads.
 const ROW_KEY: &str = "@row";
 
+/// The keys of embeds that only filter start with this.
+const FILTER_KEY: &str = "@filter";
+
 #[derive(Debug, Default)]
 pub(crate) struct Select {
     items: Vec<SelectItem>,
@@ -45,10 +48,21 @@ impl Select {
     /// An embed of `relation` that only filters this level's rows; returns the key filters test.
     pub fn filter_embed(&mut self, relation: &RelationField, request: ReadRequest) -> String {
         self.filter_embeds += 1;
-        let key = format!("@filter{}", self.filter_embeds);
+        let key = format!("{FILTER_KEY}{}", self.filter_embeds);
         let embed = relations::embed(relation, Some(key.clone()), request);
         self.items.push(SelectItem::Embed(embed));
         key
+    }
+
+    /// The embeds that only filter, which counting the level's rows needs.
+    pub fn filter_items(&self) -> Vec<SelectItem> {
+        self.items
+            .iter()
+            .filter(
+                |item| matches!(item, SelectItem::Embed(e) if e.target().starts_with(FILTER_KEY)),
+            )
+            .cloned()
+            .collect()
     }
 
     /// The items of a level whose rows are output.

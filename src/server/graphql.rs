@@ -59,8 +59,9 @@ pub async fn execute(
         db: app.db.clone(),
         context,
         search_path: api.search_path(schema).to_owned(),
+        end: app.settings.tx_end.end,
     };
-    let response = api.graphql.execute(request.data(data)).await;
+    let response = graphql::execute(&api.graphql, request, data).await;
     let body = serde_json::to_string(&response).unwrap_or_else(|e| {
         json!({"errors": [{"message": format!("cannot serialise the response: {e}")}]}).to_string()
     });

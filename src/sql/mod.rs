@@ -11,7 +11,7 @@ mod read;
 mod write;
 
 pub use call::{call, call_estimate};
-pub use read::{Shape, estimate, read};
+pub use read::{Shape, estimate, read, read_counting};
 pub use write::{insert, mutate};
 
 use crate::schema::{QualifiedName, SqlExpr, SqlType};

@@ -42,11 +42,21 @@ pub enum Shape {
 
 /// The read as one statement; `count` adds the total number of rows the filters match.
 pub fn read(plan: &ReadPlan, shape: Shape, count: bool) -> Statement {
+    render(plan, shape, count.then_some(plan))
+}
+
+/// As [`read`], with the total number of rows `counted` matches: GraphQL's `totalCount` counts
+/// a connection's rows without the conditions its cursors add.
+pub fn read_counting(plan: &ReadPlan, shape: Shape, counted: &ReadPlan) -> Statement {
+    render(plan, shape, Some(counted))
+}
+
+fn render(plan: &ReadPlan, shape: Shape, counted: Option<&ReadPlan>) -> Statement {
     let mut sql = SqlBuilder::default();
     sql.push("SELECT ");
-    if count {
+    if let Some(counted) = counted {
         sql.push("(SELECT count(*) FROM (");
-        level(&mut sql, plan, Source::Relation, None, Mode::Count);
+        level(&mut sql, counted, Source::Relation, None, Mode::Count);
         sql.push(") _postgrest_c)");
     } else {
         sql.push("NULL::int8");

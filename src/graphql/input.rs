@@ -1,0 +1,60 @@
+//! Mutation input as plan requests: a row input (`person: {name: "Zoe", age: 30}`) becomes the
+//! JSON body of an insert, keyed by column, whose values Postgres parses as the columns' types.
+
+use async_graphql::{Error, Value};
+use serde_json::value::RawValue;
+
+use super::model::{ColumnField, Table};
+use super::scalar::Scalar;
+
+/// The columns a row input gives values for, and the row as a JSON object.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct RowInput {
+    pub columns: Vec<String>,
+    pub body: String,
+}
+
+/// The row input `value` of `table` (`PersonInput`); fields it leaves out take their defaults.
+pub(crate) fn row(table: &Table, value: &Value) -> Result<RowInput, Error> {
+    let Value::Object(fields) = value else {
+        return Err(Error::new(format!(
+            "{} must be an object, not {value}",
+            table.names.input
+        )));
+    };
+    let mut columns = Vec::with_capacity(fields.len());
+    let mut body = String::from("{");
+    for (name, value) in fields {
+        let column = table
+            .column(name.as_str())
+            .ok_or_else(|| Error::new(format!("{} has no field {name}", table.names.input)))?;
+        if !columns.is_empty() {
+            body.push(',');
+        }
+        body.push_str(&serde_json::Value::from(column.column.as_str()).to_string());
+        body.push(':');
+        body.push_str(&json(column, value)?);
+        columns.push(column.column.as_str().to_owned());
+    }
+    body.push('}');
+    Ok(RowInput { columns, body })
+}
+
+/// A column's value as JSON: the text Postgres parses as its type in a string, or the value
+/// itself for a `json`/`jsonb` column.
+fn json(column: &ColumnField, value: &Value) -> Result<String, Error> {
+    let invalid = |e: String| Error::new(format!("Invalid value for {}: {e}", column.name));
+    let Some(text) = column
+        .scalar
+        .input_text(value, column.list)
+        .map_err(invalid)?
+    else {
+        return Ok("null".to_owned());
+    };
+    match (column.scalar, column.list) {
+        (Scalar::Json, false) => RawValue::from_string(text)
+            .map(|raw| raw.get().to_owned())
+            .map_err(|e| invalid(format!("not JSON: {e}"))),
+        _ => Ok(serde_json::Value::String(text).to_string()),
+    }
+}

@@ -1,0 +1,305 @@
+//! The mutation types, named and shaped as PostGraphile's V4 preset has them:
+//! `createPerson(input: CreatePersonInput!): CreatePersonPayload` with `PersonInput` for the new
+//! row; `updatePerson` (by global id) and `updatePersonById` with `PersonPatch`; `deletePerson`
+//! and `deletePersonById`. Each payload has the row, its edge, its to-one relations,
+//! `clientMutationId` and `query` (and a delete's `deletedPersonId`).
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{Field, InputObject, InputValue, Object, Type, TypeRef};
+use async_graphql::{Name, Value};
+
+use super::build::{input_type, relation_field};
+use super::fields;
+use super::model::{NODE_ID, QUERY, QUERY_FIELD, Table};
+use super::resolve::{self, Reader};
+use super::write;
+
+/// The input argument of every mutation, and the field echoing the caller's id in payloads.
+pub(crate) const INPUT: &str = "input";
+pub(crate) const CLIENT_MUTATION_ID: &str = "clientMutationId";
+
+/// How an update or delete names its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    NodeId,
+    Key,
+}
+
+/// What a mutation does to its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The mutation fields of `table`: create, then update and delete by global id and by key.
+pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<Field> {
+    let names = &table.names;
+    let node = &names.node;
+    let mut fields = Vec::new();
+    if table.insertable {
+        let reader = Arc::clone(reader);
+        fields.push(
+            Field::new(
+                &names.create,
+                TypeRef::named(&names.create_payload),
+                move |ctx| write::create(ctx, Arc::clone(&reader), index),
+            )
+            .description(format!("Creates a single `{node}`."))
+            .argument(input_argument(&names.create_input)),
+        );
+    }
+    let Some(key) = &table.by_key else {
+        return fields;
+    };
+    if table.updatable {
+        for (name, input, target) in [
+            (&names.update, &names.update_input, Target::NodeId),
+            (&key.update, &key.update_input, Target::Key),
+        ] {
+            let reader = Arc::clone(reader);
+            fields.push(
+                Field::new(name, TypeRef::named(&names.update_payload), move |ctx| {
+                    write::update(ctx, Arc::clone(&reader), index, target)
+                })
+                .description(format!("Updates a single `{node}` using {}.", by(target)))
+                .argument(input_argument(input)),
+            );
+        }
+    }
+    if table.deletable {
+        for (name, input, target) in [
+            (&names.delete, &names.delete_input, Target::NodeId),
+            (&key.delete, &key.delete_input, Target::Key),
+        ] {
+            let reader = Arc::clone(reader);
+            fields.push(
+                Field::new(name, TypeRef::named(&names.delete_payload), move |ctx| {
+                    write::delete(ctx, Arc::clone(&reader), index, target)
+                })
+                .description(format!("Deletes a single `{node}` using {}.", by(target)))
+                .argument(input_argument(input)),
+            );
+        }
+    }
+    fields
+}
+
+fn by(target: Target) -> &'static str {
+    match target {
+        Target::NodeId => "its globally unique id and a patch",
+        Target::Key => "a unique key and a patch",
+    }
+}
+
+/// The input and payload types of `table`'s mutations.
+pub(crate) fn types(reader: &Arc<Reader>, table: &Table, index: usize) -> Vec<Type> {
+    let mut types: Vec<Type> = Vec::new();
+    if table.insertable {
+        types.push(row_input(table).into());
+        types.push(create_input(table).into());
+        types.push(payload(reader, table, index, Kind::Create).into());
+    }
+    if table.by_key.is_none() {
+        return types;
+    }
+    if table.updatable {
+        types.push(patch(table).into());
+        types.extend(keyed_inputs(table, Kind::Update).map(Type::from));
+        types.push(payload(reader, table, index, Kind::Update).into());
+    }
+    if table.deletable {
+        types.extend(keyed_inputs(table, Kind::Delete).map(Type::from));
+        types.push(payload(reader, table, index, Kind::Delete).into());
+    }
+    types
+}
+
+fn input_argument(type_name: &str) -> InputValue {
+    InputValue::new(INPUT, TypeRef::named_nn(type_name)).description(
+        "The exclusive input argument for this mutation. An object type, make sure to see \
+         documentation for this object’s fields.",
+    )
+}
+
+/// `PersonInput`: a field per column, required when the column is not null without a default.
+fn row_input(table: &Table) -> InputObject {
+    let node = &table.names.node;
+    let mut input = InputObject::new(&table.names.input)
+        .description(format!("An input for mutations affecting `{node}`"));
+    for column in &table.columns {
+        let type_ref = match column.required {
+            true => TypeRef::NonNull(Box::new(input_type(column))),
+            false => input_type(column),
+        };
+        let mut field = InputValue::new(&column.name, type_ref);
+        if let Some(description) = &column.description {
+            field = field.description(description);
+        }
+        input = input.field(field);
+    }
+    input
+}
+
+/// `PersonPatch`: a field per column, all optional.
+fn patch(table: &Table) -> InputObject {
+    let node = &table.names.node;
+    let mut input = InputObject::new(&table.names.patch).description(format!(
+        "Represents an update to a `{node}`. Fields that are set will be updated."
+    ));
+    for column in &table.columns {
+        let mut field = InputValue::new(&column.name, input_type(column));
+        if let Some(description) = &column.description {
+            field = field.description(description);
+        }
+        input = input.field(field);
+    }
+    input
+}
+
+/// `UpdatePersonInput { clientMutationId, nodeId: ID!, personPatch }` and
+/// `UpdatePersonByIdInput { clientMutationId, id: Int!, personPatch }`, or the delete inputs
+/// (without a patch).
+fn keyed_inputs(table: &Table, kind: Kind) -> impl Iterator<Item = InputObject> {
+    let (names, key) = (&table.names, table.by_key.as_ref());
+    let node = &names.node;
+    let (verb, by_id, by_key) = match kind {
+        Kind::Delete => ("deleted", &names.delete_input, key.map(|k| &k.delete_input)),
+        _ => ("updated", &names.update_input, key.map(|k| &k.update_input)),
+    };
+    let mut by_node_id = InputObject::new(by_id)
+        .description(format!(
+            "All input for the `{}` mutation.",
+            mutation_name(table, kind, Target::NodeId)
+        ))
+        .field(client_mutation_id_input())
+        .field(
+            InputValue::new(NODE_ID, TypeRef::named_nn(TypeRef::ID)).description(format!(
+                "The globally unique `ID` which will identify a single `{node}` to be {verb}."
+            )),
+        );
+    let mut by_columns = by_key.map(|name| {
+        let mut input = InputObject::new(name)
+            .description(format!(
+                "All input for the `{}` mutation.",
+                mutation_name(table, kind, Target::Key)
+            ))
+            .field(client_mutation_id_input());
+        for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
+            input = input.field(InputValue::new(
+                &column.name,
+                TypeRef::NonNull(Box::new(input_type(column))),
+            ));
+        }
+        input
+    });
+    if kind == Kind::Update {
+        let patch = || {
+            InputValue::new(&names.patch_field, TypeRef::named_nn(&names.patch)).description(
+                format!(
+                    "An object where the defined keys will be set on the `{node}` being updated."
+                ),
+            )
+        };
+        by_node_id = by_node_id.field(patch());
+        by_columns = by_columns.map(|input| input.field(patch()));
+    }
+    std::iter::once(by_node_id).chain(by_columns)
+}
+
+fn mutation_name(table: &Table, kind: Kind, target: Target) -> &str {
+    let (names, key) = (&table.names, table.by_key.as_ref());
+    match (kind, target, key) {
+        (Kind::Update, Target::Key, Some(key)) => &key.update,
+        (Kind::Delete, Target::Key, Some(key)) => &key.delete,
+        (Kind::Delete, _, _) => &names.delete,
+        _ => &names.update,
+    }
+}
+
+/// `CreatePersonInput { clientMutationId, person: PersonInput! }`.
+fn create_input(table: &Table) -> InputObject {
+    let names = &table.names;
+    InputObject::new(&names.create_input)
+        .description(format!(
+            "All input for the create `{}` mutation.",
+            names.node
+        ))
+        .field(client_mutation_id_input())
+        .field(
+            InputValue::new(&names.row_field, TypeRef::named_nn(&names.input)).description(
+                format!("The `{}` to be created by this mutation.", names.node),
+            ),
+        )
+}
+
+fn client_mutation_id_input() -> InputValue {
+    InputValue::new(CLIENT_MUTATION_ID, TypeRef::named(TypeRef::STRING)).description(
+        "An arbitrary string value with no semantic meaning. Will be included in the payload \
+         verbatim. May be used to track mutations by the client.",
+    )
+}
+
+/// `CreatePersonPayload { clientMutationId, person, personEdge, query, <to-one relations> }`,
+/// and the update and delete payloads (a delete's with `deletedPersonId`).
+fn payload(reader: &Arc<Reader>, table: &Table, index: usize, kind: Kind) -> Object {
+    let names = &table.names;
+    let node = &names.node;
+    let (type_name, verb, done) = match kind {
+        Kind::Create => (&names.create_payload, "create", "created"),
+        Kind::Update => (&names.update_payload, "update", "updated"),
+        Kind::Delete => (&names.delete_payload, "delete", "deleted"),
+    };
+    let mut payload = Object::new(type_name)
+        .description(format!("The output of our {verb} `{node}` mutation."))
+        .field(
+            Field::new(
+                CLIENT_MUTATION_ID,
+                TypeRef::named(TypeRef::STRING),
+                fields::client_mutation_id,
+            )
+            .description(
+                "The exact same `clientMutationId` that was provided in the mutation input, \
+                 unchanged and unused. May be used by a client to track mutations.",
+            ),
+        )
+        .field(
+            Field::new(&names.row_field, TypeRef::named(node), fields::payload_row)
+                .description(format!("The `{node}` that was {done} by this mutation.")),
+        );
+    if kind == Kind::Delete {
+        let prefix: Arc<str> = Arc::from(names.node_id_prefix.as_str());
+        let keys = table.primary_key.len();
+        payload = payload.field(Field::new(
+            &names.deleted_id,
+            TypeRef::named(TypeRef::ID),
+            move |ctx| fields::node_id(ctx, &prefix, keys),
+        ));
+    }
+    payload = payload.field(
+        Field::new(QUERY_FIELD, TypeRef::named(QUERY), resolve::query).description(
+            "Our root query field type. Allows us to run any query from our mutation payload.",
+        ),
+    );
+    if !table.primary_key.is_empty() {
+        let default_order = Value::List(vec![Value::Enum(Name::new(table.default_order()))]);
+        payload = payload.field(
+            Field::new(&names.edge_field, TypeRef::named(&names.edge), {
+                let (reader, index) = (Arc::clone(reader), index);
+                move |ctx| fields::payload_edge(ctx, &reader.model.tables[index])
+            })
+            .description(format!("An edge for our `{node}`. May be used by Relay 1."))
+            .argument(
+                InputValue::new("orderBy", TypeRef::named_nn_list_nn(&names.order_by))
+                    .default_value(default_order)
+                    .description(format!("The method to use when ordering `{node}`.")),
+            ),
+        );
+    }
+    for relation in table.relations.iter().filter(|r| r.forward && !r.many) {
+        payload = payload.field(relation_field(reader, table, relation));
+    }
+    payload
+}

@@ -1,0 +1,193 @@
+//! Mutation resolvers: each lowers its input and its payload's selection set into one write
+//! plan (an insert, or an update or delete of the row a key or global id names), runs it as one
+//! statement in the operation's transaction and returns the written row in its payload.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
+use async_graphql::{Error, SelectionField, Value};
+
+use super::args::{self, Args};
+use super::fields::{Payload, Row};
+use super::input;
+use super::lower;
+use super::model::{NODE_ID, Table};
+use super::mutation::{CLIENT_MUTATION_ID, INPUT, Target};
+use super::node_id;
+use super::resolve::{Reader, names, or_null};
+use crate::plan::{InsertRequest, Missing, MutationRequest, ReadRequest};
+
+/// `createPerson(input: {clientMutationId, person: {…}})`: inserts the row.
+pub(crate) fn create(
+    ctx: ResolverContext<'_>,
+    reader: Arc<Reader>,
+    table: usize,
+) -> FieldFuture<'_> {
+    FieldFuture::new(async move {
+        let payload = async {
+            let table = &reader.model.tables[table];
+            let field = ctx.field();
+            let args = Args::of(&field)?;
+            let input = Input::of(&args)?;
+            let row = input::row(table, input.required(&table.names.row_field)?)?;
+            let request = InsertRequest {
+                columns: row.columns,
+                body: row.body,
+                // The input's fields are the columns; the others take their defaults.
+                missing: Missing::Null,
+                on_conflict: None,
+                returning: Some(lower::payload(&reader.model, table, &field)?),
+            };
+            let rows = reader.insert(&ctx, table, request).await?;
+            Ok(input.payload(rows.into_iter().next()))
+        };
+        Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
+    })
+}
+
+/// `updatePersonById(input: {id, personPatch: {…}})` and `updatePerson(input: {nodeId, …})`:
+/// sets the patch's fields of the row.
+pub(crate) fn update(
+    ctx: ResolverContext<'_>,
+    reader: Arc<Reader>,
+    table: usize,
+    target: Target,
+) -> FieldFuture<'_> {
+    FieldFuture::new(async move {
+        let payload = async {
+            let table = &reader.model.tables[table];
+            let field = ctx.field();
+            let args = Args::of(&field)?;
+            let input = Input::of(&args)?;
+            let patch = input::row(table, input.required(&table.names.patch_field)?)?;
+            if patch.columns.is_empty() {
+                return Err(Error::new(
+                    "Attempted to update a record, but no new values were specified.",
+                ));
+            }
+            let mutation = MutationRequest::Update {
+                payload: crate::plan::Payload {
+                    columns: patch.columns,
+                    body: patch.body,
+                },
+                defaults: Vec::new(),
+            };
+            let read = keyed_read(&reader, table, &field, &input, target)?;
+            let rows = reader.mutate(&ctx, table, mutation, read).await?;
+            let row = rows
+                .into_iter()
+                .next()
+                .ok_or_else(|| not_found(table, "update"))?;
+            Ok(input.payload(Some(row)))
+        };
+        Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
+    })
+}
+
+/// `deletePersonById(input: {id})` and `deletePerson(input: {nodeId})`: deletes the row.
+pub(crate) fn delete(
+    ctx: ResolverContext<'_>,
+    reader: Arc<Reader>,
+    table: usize,
+    target: Target,
+) -> FieldFuture<'_> {
+    FieldFuture::new(async move {
+        let payload = async {
+            let table = &reader.model.tables[table];
+            let field = ctx.field();
+            let args = Args::of(&field)?;
+            let input = Input::of(&args)?;
+            let read = keyed_read(&reader, table, &field, &input, target)?;
+            let rows = reader
+                .mutate(&ctx, table, MutationRequest::Delete, read)
+                .await?;
+            let row = rows
+                .into_iter()
+                .next()
+                .ok_or_else(|| not_found(table, "delete"))?;
+            Ok(input.payload(Some(row)))
+        };
+        Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
+    })
+}
+
+/// The read choosing the row an update or delete changes, selecting what its payload returns.
+fn keyed_read(
+    reader: &Reader,
+    table: &Table,
+    field: &SelectionField<'_>,
+    input: &Input<'_>,
+    target: Target,
+) -> Result<ReadRequest, Error> {
+    let values: Vec<Value> = match target {
+        Target::Key => table
+            .primary_key
+            .iter()
+            .map(|&i| input.required(&table.columns[i].name).cloned())
+            .collect::<Result<_, _>>()?,
+        Target::NodeId => {
+            let Value::String(text) = input.required(NODE_ID)? else {
+                return Err(Error::new("Field \"nodeId\" must be a string."));
+            };
+            let id = node_id::decode(text)?;
+            if !names(table, &id) {
+                return Err(Error::new(format!(
+                    "The nodeId \"{text}\" does not identify a `{}`.",
+                    table.names.node
+                )));
+            }
+            id.values.into_iter().map(Value::String).collect()
+        }
+    };
+    let filters = table
+        .primary_key
+        .iter()
+        .zip(&values)
+        .map(|(&i, value)| args::equals(table, &table.columns[i].name, value))
+        .collect::<Result<_, _>>()?;
+    Ok(ReadRequest {
+        filters,
+        ..lower::payload(&reader.model, table, field)?
+    })
+}
+
+/// PostGraphile V4's error for a key or id that names no row the caller may change.
+fn not_found(table: &Table, verb: &str) -> Error {
+    Error::new(format!(
+        "No values were {verb}d in collection '{}' because no values you asked to {verb} could \
+         be found.",
+        table.relation.name
+    ))
+}
+
+/// A mutation's `input` object.
+struct Input<'a>(&'a async_graphql::indexmap::IndexMap<async_graphql::Name, Value>);
+
+impl<'a> Input<'a> {
+    fn of(args: &'a Args) -> Result<Input<'a>, Error> {
+        match args.get(INPUT) {
+            Some(Value::Object(fields)) => Ok(Input(fields)),
+            _ => Err(Error::new("Argument \"input\" is required.")),
+        }
+    }
+
+    /// The field `name`, which must be given and not null.
+    fn required(&self, name: &str) -> Result<&'a Value, Error> {
+        self.0
+            .get(name)
+            .filter(|value| !matches!(value, Value::Null))
+            .ok_or_else(|| Error::new(format!("Field \"{name}\" is required.")))
+    }
+
+    /// The payload of `row`, echoing `clientMutationId`.
+    fn payload(&self, row: Option<Row>) -> Payload {
+        let client_mutation_id = match self.0.get(CLIENT_MUTATION_ID) {
+            Some(Value::String(id)) => Some(id.clone()),
+            _ => None,
+        };
+        Payload {
+            row,
+            client_mutation_id,
+        }
+    }
+}
