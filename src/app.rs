@@ -29,6 +29,7 @@ pub struct Settings {
     pub graphql_limits: crate::config::GraphqlLimits,
     pub docs_path: String,
     pub openapi_server_url: String,
+    pub openapi_mode: openapi::Mode,
     pub jwt_configured: bool,
     pub cors_allowed_origins: Vec<String>,
     pub aggregates_enabled: bool,
@@ -56,10 +57,12 @@ impl Settings {
             graphql_path: config.graphql_path.clone(),
             graphql_limits: config.graphql_limits,
             docs_path: config.docs_path.clone(),
+            // Relative to the document's own URL, so it is right whatever host serves it.
             openapi_server_url: config
                 .openapi_server_url
                 .clone()
-                .unwrap_or_else(|| format!("http://{}:{}", config.host, config.port)),
+                .unwrap_or_else(|| "/".to_owned()),
+            openapi_mode: config.openapi_mode,
             jwt_configured: config.jwt.is_configured(),
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             aggregates_enabled: config.aggregates_enabled,
@@ -77,7 +80,7 @@ pub enum StartError {
     #[error("could not load the schema cache: {0}")]
     Introspection(#[from] sqlx::Error),
     #[error("could not build the OpenAPI document: {0}")]
-    OpenApi(#[from] serde_json::Error),
+    OpenApi(#[from] openapi::OpenApiError),
     #[error("could not build the GraphQL schema: {0}")]
     Graphql(String),
     #[error("building the API failed: {0}")]
@@ -106,7 +109,7 @@ pub struct Api {
     pub cache: Arc<Cache>,
     /// GraphQL over the default (first) exposed schema.
     pub graphql: async_graphql::dynamic::Schema,
-    openapi: BTreeMap<Ident, String>,
+    openapi: openapi::Documents,
     search_paths: BTreeMap<Ident, String>,
     pub loaded: Loaded,
 }
@@ -128,11 +131,9 @@ impl Api {
             server_url: settings.openapi_server_url.clone(),
             jwt_security: settings.jwt_configured,
         };
-        let mut openapi = BTreeMap::new();
+        let openapi = openapi::Documents::build(cache.clone(), options)?;
         let mut search_paths = BTreeMap::new();
         for schema in &cache.schemas {
-            let document = openapi::document(&cache, schema, &options);
-            openapi.insert(schema.clone(), document.to_json()?);
             let path = std::iter::once(schema.as_str())
                 .chain(settings.extra_search_path.iter().map(String::as_str))
                 .map(quote_ident)
@@ -171,9 +172,19 @@ impl Api {
         })
     }
 
-    /// The OpenAPI document (JSON) of an exposed schema.
-    pub fn openapi(&self, schema: &Ident) -> &str {
-        self.openapi.get(schema).map_or("{}", String::as_str)
+    /// The whole OpenAPI document (JSON) of an exposed schema.
+    pub fn openapi(&self, schema: &Ident) -> Arc<str> {
+        self.openapi.everything(schema)
+    }
+
+    /// The OpenAPI document of what a role may use in `schema`, given its privileges as
+    /// `openapi::privileges_statement` answered.
+    pub fn openapi_granted(
+        &self,
+        schema: &Ident,
+        privileges: String,
+    ) -> Result<Arc<str>, openapi::OpenApiError> {
+        self.openapi.granted(schema, privileges)
     }
 
     /// The `search_path` requests to `schema` run with: it, then the extra search path.

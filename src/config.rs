@@ -152,7 +152,12 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "openapi-server-proxy-uri",
         aliases: &[],
-        help: "Public URL of the API, for the OpenAPI document behind a proxy",
+        help: "Public URL of the API, prefix included, for the OpenAPI document behind a proxy [default: /]",
+    },
+    Key {
+        name: "openapi-mode",
+        aliases: &[],
+        help: "follow-privileges (document what the caller's role may use), ignore-privileges or disabled [default: follow-privileges]",
     },
     Key {
         name: "graphql-path",
@@ -345,6 +350,7 @@ pub struct Config {
     pub max_body_size: usize,
     pub trace_header: HeaderName,
     pub openapi_server_url: Option<String>,
+    pub openapi_mode: crate::openapi::Mode,
     pub graphql_path: String,
     pub graphql_limits: GraphqlLimits,
     pub docs_path: String,
@@ -507,6 +513,7 @@ impl Config {
                 HeaderName::from_static("x-request-id"),
             )?,
             openapi_server_url: sources.get("openapi-server-proxy-uri").map(str::to_owned),
+            openapi_mode: sources.parse("openapi-mode", crate::openapi::Mode::default())?,
             graphql_path: path(sources, "graphql-path", "/graphql")?,
             graphql_limits: graphql_limits(sources)?,
             docs_path: path(sources, "docs-path", "/docs")?,
@@ -726,6 +733,11 @@ mod tests {
             "db-schemas",
             "api,pg_catalog",
             "invalid value for db-schemas: pg_catalog cannot be exposed",
+        );
+        check(
+            "openapi-mode",
+            "follow",
+            "invalid value for openapi-mode: 'follow' is not follow-privileges, ignore-privileges or disabled",
         );
         check(
             "graphql-path",

@@ -10,15 +10,15 @@ use utoipa::openapi::{
 };
 
 use super::refs;
+use super::scope::Shown;
 use super::types::{self, Annotations, PgType};
 use crate::schema::{Column, Relation};
 
 /// The components of a document describing `relations`.
-pub(super) fn components<'a>(
-    relations: impl Iterator<Item = &'a Relation>,
-    jwt_security: bool,
-) -> Components {
-    let schemas = relations.map(|r| (refs::schema_key(r.name.name.as_str()), relation_schema(r)));
+pub(super) fn components(relations: &[Shown], jwt_security: bool) -> Components {
+    let schemas = relations
+        .iter()
+        .map(|shown| (refs::schema_key(shown.name()), relation_schema(shown)));
     let builder = ComponentsBuilder::new()
         .schemas_from_iter(schemas)
         .schema(refs::ERROR, error_schema())
@@ -33,13 +33,13 @@ pub(super) fn components<'a>(
     .build()
 }
 
-/// An object with one property per column (in column order); `required` holds the NOT NULL
-/// columns without a default, which an insert must provide. The title is the relation's name
-/// when its key had to be escaped.
-fn relation_schema(relation: &Relation) -> Schema {
-    let name = relation.name.name.as_str();
+/// An object with one property per shown column (in column order); `required` holds the NOT
+/// NULL columns without a default, which an insert must provide. The title is the relation's
+/// name when its key had to be escaped.
+fn relation_schema(shown: &Shown) -> Schema {
+    let (name, relation) = (shown.name(), shown.relation);
     let title = (refs::schema_key(name) != name).then_some(name);
-    relation
+    shown
         .columns
         .iter()
         .fold(
@@ -165,28 +165,84 @@ fn jwt() -> SecurityScheme {
 
 /// The shared parameters of PostgREST's grammar, by component key.
 fn parameters() -> impl Iterator<Item = (&'static str, Parameter)> {
-    let queries = QUERIES.into_iter().map(|(name, description, example)| {
-        let example = example.map(serde_json::Value::from);
-        (name, query(name, description).example(example).build())
+    let queries = QUERIES.into_iter().map(|(name, text)| {
+        let parameter = text.parameter(name, ParameterIn::Query);
+        (name, parameter.build())
     });
     let counters = COUNTERS
         .into_iter()
         .map(|(name, description)| (name, counter(name, description)));
     let headers = HEADERS
         .into_iter()
-        .map(|(key, name, description, example)| (key, header(name, description, example)));
+        .map(|(key, name, text)| (key, text.parameter(name, ParameterIn::Header).build()));
     queries.chain(counters).chain(headers)
 }
 
-/// Reserved query keys: name, description, example.
-const QUERIES: [(&str, &str, Option<&str>); 6] = [
-    ("select", SELECT, Some("*")),
-    ("order", ORDER, Some("id.desc")),
-    ("or", LOGIC, Some("(id.lt.3,id.gt.10)")),
-    ("and", LOGIC, Some("(id.gte.3,id.lte.10)")),
-    ("columns", COLUMNS, None),
-    ("on_conflict", ON_CONFLICT, None),
+/// A text parameter: what it means, the pattern of its value, an example value.
+///
+/// Swagger UI fills a parameter's example in when trying a request out, so only examples that
+/// suit every relation and change nothing unasked are given; the descriptions show the syntax.
+#[derive(Clone, Copy)]
+struct Text {
+    description: &'static str,
+    pattern: Option<&'static str>,
+    example: Option<&'static str>,
+}
+
+impl Text {
+    const fn new(description: &'static str) -> Text {
+        Text {
+            description,
+            pattern: None,
+            example: None,
+        }
+    }
+
+    const fn pattern(self, pattern: &'static str) -> Text {
+        Text {
+            pattern: Some(pattern),
+            ..self
+        }
+    }
+
+    const fn example(self, example: &'static str) -> Text {
+        Text {
+            example: Some(example),
+            ..self
+        }
+    }
+
+    fn parameter(self, name: &str, location: ParameterIn) -> ParameterBuilder {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(location)
+            .required(Required::False)
+            .description(Some(self.description))
+            .schema(Some(text(self.pattern)))
+            .example(self.example.map(serde_json::Value::from))
+    }
+}
+
+/// Reserved query keys that take text.
+const QUERIES: [(&str, Text); 6] = [
+    ("select", Text::new(SELECT).example("*")),
+    ("order", Text::new(ORDER).pattern(LIST)),
+    ("or", Text::new(LOGIC).pattern(TREE)),
+    ("and", Text::new(LOGIC).pattern(TREE)),
+    ("columns", Text::new(COLUMNS).pattern(LIST)),
+    ("on_conflict", Text::new(ON_CONFLICT).pattern(LIST)),
 ];
+
+/// A comma-separated list without empty items.
+const LIST: &str = "^[^,]+(,[^,]+)*$";
+/// A parenthesised logic tree.
+const TREE: &str = r"^\(.+\)$";
+/// The start of a filter: `[not.]operator[(any|all)].`, the value follows.
+const FILTER: &str = r"^(not\.)?(eq|neq|gt|gte|lt|lte|like|ilike|match|imatch|is|isdistinct|in|cs|cd|ov|sl|sr|nxr|nxl|adj|(pl|ph|w)?fts(\([^)]*\))?)(\((any|all)\))?\.";
+/// The filter of a PUT: `eq.value`.
+const KEY_FILTER: &str = r"^eq\.";
+/// `Range: first-last` or `first-`.
+const ROWS: &str = "^[0-9]+-[0-9]*$";
 
 /// Reserved query keys taking a row count: name, description.
 const COUNTERS: [(&str, &str); 2] = [
@@ -194,28 +250,37 @@ const COUNTERS: [(&str, &str); 2] = [
     ("offset", "The number of rows to skip."),
 ];
 
-/// Request headers: component key, header, description, example.
-#[rustfmt::skip]
-const HEADERS: [(&str, &str, &str, &str); 5] = [
-    ("range", "Range", RANGE, "0-24"),
-    ("rangeUnit", "Range-Unit", "The unit of `Range`; only `items`.", "items"),
-    ("preferRead", "Prefer", PREFER_READ, "count=exact"),
-    ("preferInsert", "Prefer", PREFER_INSERT, "return=representation"),
-    ("preferWrite", "Prefer", PREFER_WRITE, "return=representation"),
+/// Request headers: component key, header name, value.
+const HEADERS: [(&str, &str, Text); 5] = [
+    ("range", "Range", Text::new(RANGE).pattern(ROWS)),
+    ("rangeUnit", "Range-Unit", Text::new(RANGE_UNIT)),
+    ("preferRead", "Prefer", Text::new(PREFER_READ)),
+    (
+        "preferInsert",
+        "Prefer",
+        Text::new(PREFER_INSERT).example("return=representation"),
+    ),
+    (
+        "preferWrite",
+        "Prefer",
+        Text::new(PREFER_WRITE).example("return=representation"),
+    ),
 ];
 
 const SELECT: &str = "Columns and embedded resources to return, comma-separated (default `*`): \
     `column`, `alias:column`, `column::type`, JSON paths `column->key` / `column->>key`, \
     embedded relations `relation(columns)` with an optional `!hint` or `!inner`, spreads \
     `...relation(columns)`.";
-const ORDER: &str = "Sort order, comma-separated: `column[.asc|.desc][.nullsfirst|.nullslast]`; \
-    also `relation(column)` for a to-one embedded relation.";
+const ORDER: &str = "Sort order, comma-separated: `column[.asc|.desc][.nullsfirst|.nullslast]`, \
+    e.g. `id.desc`; also `relation(column)` for a to-one embedded relation.";
 const LOGIC: &str = "A logic tree of filters: `(column.op.value,...)`, nesting `and(...)` / \
-    `or(...)`, each item or tree prefixed with `not.` to negate.";
+    `or(...)`, each item or tree prefixed with `not.` to negate, e.g. `(id.lt.3,id.gt.10)`.";
 const COLUMNS: &str = "Payload keys to use, comma-separated; other keys are ignored.";
 const ON_CONFLICT: &str = "Unique columns of an upsert (`Prefer: resolution=...`), \
     comma-separated; the primary key when absent.";
-const RANGE: &str = "Rows to return, zero-based and inclusive: `first-last` or `first-`.";
+const RANGE_UNIT: &str = "The unit of `Range`; only `items`.";
+const RANGE: &str = "Rows to return, zero-based and inclusive: `first-last` or `first-`, \
+    e.g. `0-24`.";
 const PREFER_READ: &str = "`count=exact`, `count=planned` or `count=estimated` to get the total \
     in `Content-Range`.";
 const PREFER_INSERT: &str = "Comma-separated preferences: `return=minimal` (default), \
@@ -226,13 +291,21 @@ const PREFER_WRITE: &str = "Comma-separated preferences: `return=minimal` (defau
     `return=representation`; `count=exact`; `missing=default`; `max-affected=N` with \
     `handling=strict`.";
 
-fn query(name: &str, description: &str) -> ParameterBuilder {
+/// The query parameter of a column: a string matching `pattern`.
+fn query(name: &str, description: &str, pattern: &str) -> ParameterBuilder {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .schema(Some(text(Some(pattern))))
+}
+
+/// A string, matching `pattern` if given.
+fn text(pattern: Option<&str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(pattern)
 }
 
 fn counter(name: &str, description: &str) -> Parameter {
@@ -248,20 +321,9 @@ fn counter(name: &str, description: &str) -> Parameter {
         .build()
 }
 
-fn header(name: &str, description: &str, example: &str) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Header)
-        .required(Required::False)
-        .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-        .example(Some(example.into()))
-        .build()
-}
-
 /// The query parameter filtering `column`: `op.value`.
 pub(super) fn filter(column: &Column) -> Parameter {
-    query(column.name.as_str(), &filter_description(column)).build()
+    query(column.name.as_str(), &filter_description(column), FILTER).build()
 }
 
 /// The filter a PUT needs on each primary key column: `eq.value`.
@@ -270,7 +332,7 @@ pub(super) fn key_filter(column: &Column) -> Parameter {
         "Primary key column `{}`: `eq.value`; a PUT filters every primary key column with `eq`.",
         column.name
     );
-    query(column.name.as_str(), &description)
+    query(column.name.as_str(), &description, KEY_FILTER)
         .required(Required::True)
         .build()
 }

@@ -1,48 +1,69 @@
 //! `/{relation}`: read, and insert, update, upsert and delete as far as the relation allows
-//! (`insertable`/`updatable`/`deletable`, the way `OPTIONS` computes `Allow`).
+//! (`insertable`/`updatable`/`deletable`, the way `OPTIONS` computes `Allow`) and the document's
+//! scope grants.
 
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathItemBuilder};
 use utoipa::openapi::{
-    Content, HeaderBuilder, ObjectBuilder, OneOfBuilder, Response, ResponseBuilder, Type,
+    HeaderBuilder, ObjectBuilder, OneOfBuilder, Response, ResponseBuilder, Type,
 };
 
 use super::components::{filter, key_filter};
 use super::operation::{json_body, no_content, rows, rows_response, with_errors, with_shared};
+use super::scope::Shown;
 use super::{refs, summary_and_description};
-use crate::schema::{Column, Relation};
+use crate::schema::Column;
 
 /// Query keys the REST layer reads as something other than a filter.
 #[rustfmt::skip]
 const RESERVED: [&str; 8] = ["select", "columns", "on_conflict", "order", "limit", "offset", "and", "or"];
 
-pub(super) fn path(relation: &Relation) -> String {
-    format!("/{}", refs::path_segment(relation.name.name.as_str()))
+pub(super) fn path(relation: &Shown) -> String {
+    format!("/{}", refs::path_segment(relation.name()))
 }
 
-pub(super) fn path_item(relation: &Relation) -> PathItem {
-    let mut item = PathItemBuilder::new().operation(HttpMethod::Get, read(relation));
-    if relation.insertable {
+pub(super) fn path_item(relation: &Shown) -> PathItem {
+    let operations = relation.operations;
+    let mut item = PathItemBuilder::new();
+    if operations.read {
+        item = item.operation(HttpMethod::Get, read(relation));
+    }
+    if operations.insert {
         item = item.operation(HttpMethod::Post, insert(relation));
     }
-    if relation.updatable {
+    if operations.update {
         item = item.operation(HttpMethod::Patch, update(relation));
     }
-    if upsertable(relation) {
-        item = item.operation(HttpMethod::Put, upsert(relation));
+    if let Some(keys) = upsert_keys(relation) {
+        item = item.operation(HttpMethod::Put, upsert(relation, keys));
     }
-    if relation.deletable {
+    if operations.delete {
         item = item.operation(HttpMethod::Delete, delete(relation));
     }
     item.build()
 }
 
-/// PUT is an insert-or-update of the one row a full primary key names.
-fn upsertable(relation: &Relation) -> bool {
-    relation.insertable && relation.updatable && !relation.primary_key.is_empty()
+/// PUT is an insert-or-update of the one row a full primary key names: the key's columns, when
+/// the relation has one and the document shows both operations and every key column.
+fn upsert_keys<'a>(relation: &Shown<'a>) -> Option<Vec<&'a Column>> {
+    let operations = relation.operations;
+    let primary_key = &relation.relation.primary_key;
+    if !(operations.insert && operations.update) || primary_key.is_empty() {
+        return None;
+    }
+    primary_key
+        .iter()
+        .map(|key| {
+            relation
+                .columns
+                .iter()
+                .find(|column| &column.name == key)
+                .copied()
+        })
+        .collect()
 }
 
-fn read(relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
+fn read(relation: &Shown) -> OperationBuilder {
+    let name = relation.name();
     let operation = with_shared(
         operation("get", relation),
         &["select", "order", "limit", "offset"],
@@ -61,8 +82,8 @@ fn read(relation: &Relation) -> OperationBuilder {
     )
 }
 
-fn insert(relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
+fn insert(relation: &Shown) -> OperationBuilder {
+    let name = relation.name();
     let body = OneOfBuilder::new()
         .item(refs::schema(name))
         .item(rows(name));
@@ -80,19 +101,25 @@ fn insert(relation: &Relation) -> OperationBuilder {
     )
 }
 
+/// The body is there with `Prefer: return=representation` only, which a response cannot say,
+/// so the document gives none (as PostgREST's): its description names the rows' schema.
 fn created(name: &str) -> Response {
     let location = HeaderBuilder::new()
         .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
         .description(Some("With `return=headers-only` and a primary key: the inserted row's URL, `?key=eq.value`."));
+    let description = format!(
+        "Created. With `Prefer: return=representation` the body is the inserted rows, an array \
+         of `{}`; otherwise there is none.",
+        refs::schema_key(name)
+    );
     ResponseBuilder::new()
-        .description("Created; the body holds the rows only with `Prefer: return=representation`")
-        .content("application/json", Content::new(Some(rows(name))))
+        .description(description)
         .header("Location", location.build())
         .build()
 }
 
-fn update(relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
+fn update(relation: &Shown) -> OperationBuilder {
+    let name = relation.name();
     let operation = with_filters(operation("patch", relation), relation);
     let operation = with_shared(operation, &["or", "and", "select", "preferWrite"]);
     let body = json_body(
@@ -111,8 +138,8 @@ fn update(relation: &Relation) -> OperationBuilder {
 }
 
 /// Any subset of the relation's columns: each property refers to the relation schema's own.
-fn partial(relation: &Relation) -> ObjectBuilder {
-    let name = relation.name.name.as_str();
+fn partial(relation: &Shown) -> ObjectBuilder {
+    let name = relation.name();
     relation.columns.iter().fold(
         ObjectBuilder::new().schema_type(Type::Object),
         |object, column| {
@@ -124,15 +151,13 @@ fn partial(relation: &Relation) -> ObjectBuilder {
     )
 }
 
-fn upsert(relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
-    let keys = relation
-        .primary_key
-        .iter()
-        .filter_map(|key| relation.column(key.as_str()));
-    let operation = keys.fold(operation("put", relation), |operation, key| {
-        operation.parameter(key_filter(key))
-    });
+fn upsert(relation: &Shown, keys: Vec<&Column>) -> OperationBuilder {
+    let name = relation.name();
+    let operation = keys
+        .into_iter()
+        .fold(operation("put", relation), |operation, key| {
+            operation.parameter(key_filter(key))
+        });
     let operation = with_shared(operation, &["select", "preferWrite"]);
     let body = json_body(
         refs::schema(name),
@@ -153,8 +178,8 @@ fn upsert(relation: &Relation) -> OperationBuilder {
     )
 }
 
-fn delete(relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
+fn delete(relation: &Shown) -> OperationBuilder {
+    let name = relation.name();
     let operation = with_filters(operation("delete", relation), relation);
     let operation = with_shared(operation, &["or", "and", "select", "preferWrite"]);
     with_errors(
@@ -168,9 +193,9 @@ fn delete(relation: &Relation) -> OperationBuilder {
 }
 
 /// Tag, operation id (`get_people`), and summary and description from the relation's comment.
-fn operation(method: &str, relation: &Relation) -> OperationBuilder {
-    let name = relation.name.name.as_str();
-    let (summary, description) = summary_and_description(relation.comment.as_deref());
+fn operation(method: &str, relation: &Shown) -> OperationBuilder {
+    let name = relation.name();
+    let (summary, description) = summary_and_description(relation.relation.comment.as_deref());
     OperationBuilder::new()
         .tag(name)
         .operation_id(Some(format!("{method}_{name}")))
@@ -178,16 +203,17 @@ fn operation(method: &str, relation: &Relation) -> OperationBuilder {
         .description(description)
 }
 
-fn with_filters(operation: OperationBuilder, relation: &Relation) -> OperationBuilder {
+fn with_filters(operation: OperationBuilder, relation: &Shown) -> OperationBuilder {
     filterable(relation).fold(operation, |operation, column| {
         operation.parameter(filter(column))
     })
 }
 
 /// Columns whose name is not a reserved query key (those cannot be filtered on).
-fn filterable(relation: &Relation) -> impl Iterator<Item = &Column> {
+fn filterable<'a>(relation: &Shown<'a>) -> impl Iterator<Item = &'a Column> {
     relation
         .columns
         .iter()
+        .copied()
         .filter(|column| !RESERVED.contains(&column.name.as_str()))
 }

@@ -11,7 +11,8 @@ use utoipa::openapi::{
     ArrayBuilder, Content, ObjectBuilder, RefOr, Response, ResponseBuilder, Schema, Type,
 };
 
-use super::operation::{json_body, no_content, required, rows, with_errors, with_shared};
+use super::operation::{json_body, no_content, required, with_errors, with_shared};
+use super::scope::Contents;
 use super::types::{self, Annotations, PgType};
 use super::{refs, summary_and_description};
 use crate::schema::{Argument, Function, Volatility};
@@ -20,30 +21,33 @@ pub(super) fn path(function: &Function) -> String {
     format!("/rpc/{}", refs::path_segment(function.name.name.as_str()))
 }
 
-pub(super) fn path_item(function: &Function) -> PathItem {
-    let item = PathItemBuilder::new().operation(HttpMethod::Post, post(function));
+/// The operations of `function`; a result of rows refers to their relation's schema when
+/// `contents` shows that relation.
+pub(super) fn path_item(function: &Function, contents: &Contents) -> PathItem {
+    let item = PathItemBuilder::new().operation(HttpMethod::Post, post(function, contents));
     match function.volatility {
         Volatility::Stable | Volatility::Immutable => {
-            item.operation(HttpMethod::Get, get(function))
+            item.operation(HttpMethod::Get, get(function, contents))
         }
         Volatility::Volatile => item,
     }
     .build()
 }
 
-fn post(function: &Function) -> OperationBuilder {
-    operation("post", function).request_body(Some(arguments_body(function)))
+fn post(function: &Function, contents: &Contents) -> OperationBuilder {
+    operation("post", function, contents).request_body(Some(arguments_body(function)))
 }
 
-fn get(function: &Function) -> OperationBuilder {
-    named(function).fold(operation("get", function), |operation, (name, argument)| {
+fn get(function: &Function, contents: &Contents) -> OperationBuilder {
+    let operation = operation("get", function, contents);
+    named(function).fold(operation, |operation, (name, argument)| {
         operation.parameter(query_argument(name, argument))
     })
 }
 
 /// Tag `(rpc) name`, operation id (`rpc_get_name`), comment, the result's shaping parameters
 /// and the responses.
-fn operation(method: &str, function: &Function) -> OperationBuilder {
+fn operation(method: &str, function: &Function, contents: &Contents) -> OperationBuilder {
     let name = function.name.name.as_str();
     let (summary, description) = summary_and_description(function.comment.as_deref());
     let operation = OperationBuilder::new()
@@ -51,44 +55,42 @@ fn operation(method: &str, function: &Function) -> OperationBuilder {
         .operation_id(Some(format!("rpc_{method}_{name}")))
         .summary(summary)
         .description(description);
-    let operation = if returns_rows(function) {
+    let relation = relation_result(function, contents);
+    let operation = if function.returns.set_of && relation.is_some() {
         with_shared(operation, &["select", "order", "limit", "offset"])
     } else {
         operation
     };
-    let (status, response) = result(function);
+    let (status, response) = result(function, relation);
     with_errors(operation.response(status, response))
 }
 
-/// Whether the function returns a set of rows of an exposed relation, which the request can
-/// shape like a read.
-fn returns_rows(function: &Function) -> bool {
-    function.returns.set_of && relation_result(function).is_some()
-}
-
-/// The relation whose rows the function returns, when it is in the document.
-fn relation_result(function: &Function) -> Option<&str> {
+/// The relation whose rows the function returns, when it is in the document: a set of them can
+/// be shaped like a read.
+fn relation_result<'a>(function: &'a Function, contents: &Contents) -> Option<&'a str> {
     let relation = function.returns.relation.as_ref()?;
-    (relation.schema == function.name.schema).then_some(relation.name.as_str())
+    let name = relation.name.as_str();
+    (relation.schema == function.name.schema && contents.has_relation(name)).then_some(name)
 }
 
-fn result(function: &Function) -> (&'static str, Response) {
+fn result(function: &Function, relation: Option<&str>) -> (&'static str, Response) {
     let returns = &function.returns;
     if returns.type_name == "void" {
         return ("204", no_content("No Content"));
     }
-    let schema: RefOr<Schema> = match (relation_result(function), returns.set_of) {
-        (Some(relation), true) => rows(relation).into(),
-        (Some(relation), false) => refs::schema(relation).into(),
-        (None, set_of) => {
+    let value: RefOr<Schema> = match (relation, &returns.relation) {
+        (Some(relation), _) => refs::schema(relation).into(),
+        // Rows of a relation the document does not describe.
+        (None, Some(_)) => ObjectBuilder::new().schema_type(Type::Object).into(),
+        (None, None) => {
             let ty = PgType::named(&returns.type_name, returns.sql_type.as_str());
-            let value = types::schema(&ty, true, Annotations::default());
-            if set_of {
-                ArrayBuilder::new().items(RefOr::T(value)).into()
-            } else {
-                value.into()
-            }
+            types::schema(&ty, true, Annotations::default()).into()
         }
+    };
+    let schema: RefOr<Schema> = if returns.set_of {
+        ArrayBuilder::new().items(value).into()
+    } else {
+        value
     };
     let body = Content::new(Some(schema));
     (

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection as _, PgConnection};
 use tower::ServiceExt as _;
 
-use super::{Options, document, swagger_ui};
+use super::{Options, Privileges, Scope, document, swagger_ui};
 use crate::embedded::{self, Cluster};
 
 /// Types, defaults, functions and names the example database does not have.
@@ -36,6 +36,12 @@ async fn example_document(jwt_security: bool) -> Value {
 }
 
 async fn load_document(schema: &str, jwt_security: bool) -> Value {
+    let cache = load_cache(schema).await;
+    to_value(&cache, schema, jwt_security, Scope::Everything)
+}
+
+/// The cache of the example database (with [`EXTRA`]) exposing `schema`.
+async fn load_cache(schema: &str) -> crate::schema::Cache {
     let cluster = tokio::task::spawn_blocking(Cluster::start)
         .await
         .expect("join")
@@ -50,16 +56,20 @@ async fn load_document(schema: &str, jwt_security: bool) -> Value {
         .execute(&mut conn)
         .await
         .expect("create the extra schema");
-    let cache = crate::schema::load(&mut conn, &[schema.to_owned()])
+    crate::schema::load(&mut conn, &[schema.to_owned()])
         .await
-        .expect("load the cache");
+        .expect("load the cache")
+}
+
+fn to_value(cache: &crate::schema::Cache, schema: &str, jwt_security: bool, scope: Scope) -> Value {
     let schema = cache.schema(schema).expect("exposed");
     let options = Options {
         default_title: "pgway API".to_owned(),
         server_url: "http://127.0.0.1:3000".to_owned(),
         jwt_security,
     };
-    serde_json::to_value(document(&cache, schema, &options)).expect("serializable")
+    let document = document(cache, schema, &options, scope);
+    serde_json::to_value(document).expect("serializable")
 }
 
 fn methods(doc: &Value, path: &str) -> Vec<String> {
@@ -116,6 +126,64 @@ async fn documents_the_example_database() {
     assert_eq!(
         doc["components"]["schemas"]["tasks"]["properties"]["done"]["default"],
         false
+    );
+}
+
+#[tokio::test]
+async fn a_role_sees_what_its_privileges_allow() {
+    let cache = load_cache("api").await;
+    let privileges = |relations: Value| -> Privileges {
+        serde_json::from_value(json!({"relations": relations, "functions": ["people_over"]}))
+            .expect("privileges")
+    };
+    let none =
+        json!({"select": false, "insert": false, "update": false, "delete": false, "hidden": []});
+    let adults = json!({"select": true, "insert": false, "update": false, "delete": false, "hidden": ["age"]});
+    let people =
+        json!({"select": false, "insert": true, "update": true, "delete": false, "hidden": ["id"]});
+
+    let grants = privileges(json!({"adults": adults, "people": people, "users": none}));
+    let doc = to_value(&cache, "api", false, Scope::Granted(&grants));
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths, ["/", "/adults", "/people", "/rpc/people_over"]);
+    assert_eq!(methods(&doc, "/adults"), ["get"]);
+    // No PUT: the primary key column is hidden.
+    assert_eq!(methods(&doc, "/people"), ["patch", "post"]);
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert_eq!(schemas, ["Error", "adults", "people"]);
+    let columns = |name: &str| -> Vec<String> {
+        let properties = doc["components"]["schemas"][name]["properties"].as_object();
+        properties.expect("properties").keys().cloned().collect()
+    };
+    assert_eq!(columns("adults"), ["id", "name"]);
+    assert_eq!(columns("people"), ["name", "age", "height", "student"]);
+    let result = &doc["paths"]["/rpc/people_over"]["post"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(
+        result,
+        &json!({"type": "array", "items": {"$ref": "#/components/schemas/people"}})
+    );
+
+    // Rows of a relation the role cannot see are objects, not a dangling `$ref`.
+    let grants = privileges(json!({"adults": adults}));
+    let doc = to_value(&cache, "api", false, Scope::Granted(&grants));
+    let result = &doc["paths"]["/rpc/people_over"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(
+        result,
+        &json!({"type": "array", "items": {"type": "object"}})
+    );
+    let parameters = doc["paths"]["/rpc/people_over"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    assert_eq!(
+        parameters.len(),
+        1,
+        "no select/order/limit/offset: {parameters:?}"
     );
 }
 
@@ -233,5 +301,5 @@ async fn swagger_ui_reads_our_spec() {
     assert!(page.contains("swagger-ui"));
     let (status, _, script) = get(&router, "/docs/swagger-initializer.js").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(script.contains("\"/openapi.json\""), "{script}");
+    assert!(script.contains("\"../openapi.json\""), "{script}");
 }

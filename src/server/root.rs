@@ -1,13 +1,17 @@
-//! `GET /` and `GET /openapi.json`: the OpenAPI document of the profile's schema.
+//! `GET /` and `GET /openapi.json`: the OpenAPI document of the profile's schema, as
+//! `openapi-mode` says: what the caller's role may use, everything, or 404 `PGRST126`.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
+use crate::context::RequestContext;
+use crate::db::Access;
 use crate::error::ApiError;
+use crate::openapi::{self, Mode, OpenApiError};
 use crate::rest::RequestError;
 
 const OPENAPI_JSON: &str = "application/openapi+json; charset=utf-8";
@@ -15,6 +19,8 @@ const OPENAPI_JSON: &str = "application/openapi+json; charset=utf-8";
 /// `GET /`: the document, for clients that accept OpenAPI, JSON or anything.
 pub async fn openapi_root(
     State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let accept = headers
@@ -34,14 +40,19 @@ pub async fn openapi_root(
     if !types.iter().any(|t| served.contains(t)) {
         return Err(RequestError::NotAcceptable(types.join(", ")).into());
     }
-    openapi_document(State(app), headers).await
+    openapi_document(State(app), method, uri, headers).await
 }
 
 /// The document of the schema named by `Accept-Profile` (default: the first exposed one).
 pub async fn openapi_document(
     State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    if app.settings.openapi_mode == Mode::Disabled {
+        return Err(OpenApiError::Disabled.into());
+    }
     let api = app.api();
     let requested = headers
         .get("accept-profile")
@@ -57,11 +68,28 @@ pub async fn openapi_document(
                 })?,
         ),
     };
-    let document = schema.map_or("{}", |s| api.openapi(s)).to_owned();
-    Ok((
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, OPENAPI_JSON)],
-        document,
-    )
-        .into_response())
+    let Some(schema) = schema else {
+        return Ok(document("{}".into()));
+    };
+    let json = match app.settings.openapi_mode {
+        Mode::Disabled | Mode::IgnorePrivileges => api.openapi(schema),
+        Mode::FollowPrivileges => {
+            let caller =
+                RequestContext::new(&app.auth, &app.settings.request, &method, &uri, &headers)
+                    .await?;
+            let settings = caller.settings(api.search_path(schema));
+            let statement = openapi::privileges_statement(schema);
+            let privileges = app
+                .db
+                .run(&settings, Access::ReadOnly, statement)
+                .await
+                .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+            api.openapi_granted(schema, privileges.body)?
+        }
+    };
+    Ok(document(json.as_ref().to_owned()))
+}
+
+fn document(json: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, OPENAPI_JSON)], json).into_response()
 }
