@@ -7,6 +7,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 use super::RequestError;
+use super::json_keys::{self, ShapeError};
 use crate::plan::Payload;
 
 /// A body as rows: the payload to write, and its first object (PUT compares it with the URL).
@@ -87,8 +88,11 @@ fn json(body: Bytes, columns: Option<Vec<String>>) -> Result<Rows, RequestError>
             first,
         });
     }
-    let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid_json())?;
-    let (columns, first) = same_keys(parsed)?;
+    let first = json_keys::first_object(&text).map_err(|error| match error {
+        ShapeError::Invalid => invalid_json(),
+        ShapeError::Mismatch => RequestError::InvalidBody("All object keys must match".into()),
+    })?;
+    let columns = first.keys().cloned().collect();
     Ok(Rows {
         payload: Payload {
             columns,
@@ -96,33 +100,6 @@ fn json(body: Bytes, columns: Option<Vec<String>>) -> Result<Rows, RequestError>
         },
         first,
     })
-}
-
-/// The keys shared by every object of the body (PGRST102 when they differ), and its first object.
-fn same_keys(body: Value) -> Result<(Vec<String>, Map<String, Value>), RequestError> {
-    let mismatch = || RequestError::InvalidBody("All object keys must match".into());
-    let objects: Vec<Map<String, Value>> = match body {
-        Value::Object(object) => vec![object],
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::Object(object) => Ok(object),
-                _ => Err(mismatch()),
-            })
-            .collect::<Result<_, _>>()?,
-        _ => return Err(invalid_json()),
-    };
-    let mut objects = objects.into_iter();
-    let Some(first) = objects.next() else {
-        return Ok((Vec::new(), Map::new()));
-    };
-    let same =
-        |o: &Map<String, Value>| o.len() == first.len() && first.keys().all(|k| o.contains_key(k));
-    if objects.all(|o| same(&o)) {
-        Ok((first.keys().cloned().collect(), first))
-    } else {
-        Err(mismatch())
-    }
 }
 
 /// A CSV body (a header line of column names, then rows) as a JSON array of objects; an unquoted

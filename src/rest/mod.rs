@@ -8,6 +8,7 @@ mod body;
 mod error;
 mod grammar;
 mod headers;
+mod json_keys;
 mod media;
 pub mod query;
 mod response;
