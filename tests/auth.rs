@@ -314,3 +314,132 @@ async fn nothing_outside_the_exposed_schemas_is_reachable() {
             .contains("allPgRoles")
     );
 }
+
+/// A policy on the token's `sub` claim, instead of the role, holds for every way in.
+#[tokio::test]
+async fn a_policy_on_the_sub_claim_holds_for_every_way_in() {
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE TABLE api.notes (id int PRIMARY KEY, owner text NOT NULL, body text,
+                                     client_id int REFERENCES api.clients);
+             ALTER TABLE api.notes ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY own_notes ON api.notes TO managers
+               USING (owner = current_setting('request.jwt.claims', true)::json->>'sub');
+             INSERT INTO api.notes VALUES (1, 'ann', 'a1', 1), (2, 'ann', 'a2', 2), (3, 'bob', 'b1', 1);
+             GRANT SELECT, UPDATE, DELETE ON api.notes TO managers;
+             GRANT SELECT ON api.clients TO managers;
+             CREATE FUNCTION api.my_notes() RETURNS SETOF api.notes LANGUAGE sql STABLE
+               AS $$ SELECT * FROM api.notes ORDER BY id $$;",
+        )
+        .await;
+    let ann = bearer(json!({"role": "mgr_alice", "sub": "ann"}));
+    let bob = bearer(json!({"role": "mgr_alice", "sub": "bob"}));
+    let as_ = |token: &str| vec![("authorization", token.to_owned())];
+    let request = |method: Method, uri: &'static str, token: &str, body: &'static str| {
+        let headers = as_(token);
+        let api = &api;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            api.request(method, uri, &headers, body).await
+        }
+    };
+    // REST read, embedding through a client, RPC.
+    let response = request(Method::GET, "/notes?select=id&order=id", &ann, "").await;
+    assert_eq!(response.json(), json!([{"id": 1}, {"id": 2}]));
+    let response = request(
+        Method::GET,
+        "/clients?select=id,notes(id)&order=id",
+        &bob,
+        "",
+    )
+    .await;
+    assert_eq!(
+        response.json(),
+        json!([{"id": 1, "notes": [{"id": 3}]}, {"id": 2, "notes": []}])
+    );
+    let response = request(Method::GET, "/rpc/my_notes?select=id", &bob, "").await;
+    assert_eq!(response.json(), json!([{"id": 3}]));
+    // Writes change only the caller's rows.
+    let response = request(Method::PATCH, "/notes", &bob, r#"{"body":"x"}"#).await;
+    assert_eq!(response.header("content-range"), Some("0-0/*"));
+    let response = request(Method::DELETE, "/notes?id=eq.1", &bob, "").await;
+    assert_eq!(response.header("content-range"), Some("*/*"));
+    // GraphQL.
+    let response = request(
+        Method::POST,
+        "/graphql",
+        &ann,
+        r#"{"query":"{ allNotes(orderBy: ID_ASC) { nodes { id body } } }"}"#,
+    )
+    .await;
+    assert_eq!(
+        response.json()["data"]["allNotes"]["nodes"],
+        json!([{"id": 1, "body": "a1"}, {"id": 2, "body": "a2"}])
+    );
+    // No token: the anonymous role has no grant at all.
+    let response = api.get("/notes").await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn hostile_text_in_rpc_and_graphql_arguments_never_reaches_sql() {
+    let api = TestApi::new().await;
+    let drop = "1); DROP TABLE api.people; --";
+    let encoded = "1%29%3B%20DROP%20TABLE%20api.people%3B%20--";
+    // RPC argument values and names.
+    for uri in [
+        format!("/rpc/people_over?min_age={encoded}"),
+        format!("/rpc/people_over?{encoded}=1"),
+        format!("/rpc/people_over?min_age=1&select={encoded}"),
+    ] {
+        let response = api.get(&uri).await;
+        assert!(
+            response.status.is_client_error(),
+            "{uri}: {} {}",
+            response.status,
+            response.body
+        );
+    }
+    let response = api
+        .request(
+            Method::POST,
+            "/rpc/people_over",
+            &[("content-type", "application/json")],
+            &json!({ "min_age": drop }).to_string(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "22P02");
+    // GraphQL arguments are values too: a filter, a condition, a cursor, a node id.
+    let queries = [
+        json!({"query": "query($n: String!) { allPeople(filter: {name: {equalTo: $n}}) { totalCount } }", "variables": {"n": drop}}),
+        json!({"query": "query($n: String!) { allPeople(condition: {name: $n}) { totalCount } }", "variables": {"n": drop}}),
+        json!({"query": "query($c: Cursor!) { allPeople(after: $c) { totalCount } }", "variables": {"c": drop}}),
+        json!({"query": "query($id: ID!) { node(nodeId: $id) { nodeId } }", "variables": {"id": drop}}),
+    ];
+    for query in queries {
+        let response = api
+            .request(
+                Method::POST,
+                "/graphql",
+                &[("content-type", "application/json")],
+                &query.to_string(),
+            )
+            .await;
+        assert!(
+            !response.status.is_server_error(),
+            "{query}: {}",
+            response.body
+        );
+        let body = response.json();
+        let harmless =
+            body["errors"].is_array() || body["data"]["allPeople"]["totalCount"] == json!(0);
+        assert!(harmless, "{query}: {body}");
+    }
+    assert_eq!(
+        api.ok("/people?select=id").await.as_array().unwrap().len(),
+        7
+    );
+}
