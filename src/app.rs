@@ -40,6 +40,8 @@ pub struct Settings {
     pub max_body_size: usize,
     /// `server-trace-header`: the request id's header.
     pub trace_header: axum::http::HeaderName,
+    /// `server-timing-enabled`: answer a `Server-Timing` header.
+    pub server_timing: bool,
 }
 
 impl Settings {
@@ -71,6 +73,7 @@ impl Settings {
             request: config.request_settings.clone(),
             max_body_size: config.max_body_size,
             trace_header: config.trace_header.clone(),
+            server_timing: config.server_timing,
         }
     }
 }

@@ -150,6 +150,11 @@ pub const KEYS: &[Key] = &[
         help: "Header carrying the request id, echoed or generated [default: X-Request-Id]",
     },
     Key {
+        name: "server-timing-enabled",
+        aliases: &[],
+        help: "Answer a Server-Timing header with the durations of the request's phases [default: false]",
+    },
+    Key {
         name: "openapi-server-proxy-uri",
         aliases: &[],
         help: "Public URL of the API, prefix included, for the OpenAPI document behind a proxy [default: /]",
@@ -349,6 +354,7 @@ pub struct Config {
     pub shutdown_grace_period: Duration,
     pub max_body_size: usize,
     pub trace_header: HeaderName,
+    pub server_timing: bool,
     pub openapi_server_url: Option<String>,
     pub openapi_mode: crate::openapi::Mode,
     pub graphql_path: String,
@@ -512,6 +518,7 @@ impl Config {
                 "server-trace-header",
                 HeaderName::from_static("x-request-id"),
             )?,
+            server_timing: sources.parse("server-timing-enabled", false)?,
             openapi_server_url: sources.get("openapi-server-proxy-uri").map(str::to_owned),
             openapi_mode: sources.parse("openapi-mode", crate::openapi::Mode::default())?,
             graphql_path: path(sources, "graphql-path", "/graphql")?,
@@ -760,6 +767,7 @@ mod tests {
         assert_eq!(config.shutdown_grace_period, Duration::from_secs(10));
         assert_eq!(config.max_body_size, 10 * 1024 * 1024);
         assert_eq!(config.trace_header, "x-request-id");
+        assert!(!config.server_timing);
 
         let mut sources = Sources::default();
         sources.env(vars(&[
@@ -768,12 +776,14 @@ mod tests {
             ("PGRST_SERVER_HOST", "127.0.0.1"),
             ("PGRST_DB_POOL_MAX_IDLETIME", "5"),
             ("PGWAY_SERVER_TRACE_HEADER", "Trace-Id"),
+            ("PGRST_SERVER_TIMING_ENABLED", "true"),
         ]));
         let config = Config::from_sources(&sources).unwrap();
         assert_eq!(config.channel, None);
         assert_eq!(config.admin, Some("127.0.0.1:3001".parse().unwrap()));
         assert_eq!(config.pool_max_idletime, Duration::from_secs(5));
         assert_eq!(config.trace_header, "trace-id");
+        assert!(config.server_timing);
         sources.set("admin-server-host", "::1").unwrap();
         let config = Config::from_sources(&sources).unwrap();
         assert_eq!(config.admin, Some("[::1]:3001".parse().unwrap()));

@@ -2,13 +2,17 @@
 //! cookies, and the extra settings (`app.settings.*`, `jwt.claims.*`) of the configuration.
 //!
 //! REST and GraphQL build it the same way, so functions and policies see the same settings
-//! whichever API was called.
+//! whichever API was called. Building it notes the role and the authentication's duration in the
+//! request's trace (the log line and `Server-Timing`).
+
+use std::time::Instant;
 
 use axum::http::{HeaderMap, Method, Uri, header};
 use serde_json::{Map, Value};
 
 use crate::auth::{AuthError, Authenticator, Identity};
 use crate::db::RequestSettings;
+use crate::server::trace::{self, Phase};
 
 /// Configuration of the settings every request carries.
 #[derive(Debug, Clone)]
@@ -63,7 +67,10 @@ impl RequestContext {
         let authorization = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
+        let started = Instant::now();
         let identity = auth.authenticate(authorization).await?;
+        trace::timed(Phase::Jwt, started);
+        trace::role(&identity.role);
         let extra = if config.claims_as_settings {
             let mut extra = config.app_settings.clone();
             extra.extend(claim_settings(&identity));

@@ -1,14 +1,17 @@
 //! Prometheus metrics: requests by route kind and status, their latency, the pool, the database's
-//! reachability and the schema cache. `/metrics` on the admin server renders them.
+//! reachability, the schema cache and the JWT cache. `/metrics` on the admin server renders them.
 //!
-//! Counters and the histogram are updated as requests finish; the gauges are read from the pool
-//! and the current API when rendered, so they are never stale.
+//! Counters and the histogram are updated as requests finish; the gauges and the JWT cache's
+//! counters are read from the pool, the current API and the authenticator when rendered, so they
+//! are never stale.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -69,6 +72,48 @@ struct ReloadLabels {
 
 type FloatGauge = Gauge<f64, AtomicU64>;
 
+/// `pgway_jwt_cache_{hits,misses}_total`: the authenticator's counts as of the last render.
+#[derive(Debug, Default)]
+struct JwtCache {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl JwtCache {
+    /// Takes the authenticator's counts; `fetch_max` keeps them monotonic if renders race.
+    fn update(&self, stats: crate::auth::CacheStats) {
+        self.hits.fetch_max(stats.hits, Ordering::Relaxed);
+        self.misses.fetch_max(stats.misses, Ordering::Relaxed);
+    }
+}
+
+impl Collector for JwtCache {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let counters = [
+            (
+                "jwt_cache_hits",
+                "Bearer tokens found in the JWT cache (no signature check).",
+                &self.hits,
+            ),
+            (
+                "jwt_cache_misses",
+                "Bearer tokens not in the JWT cache, so verified.",
+                &self.misses,
+            ),
+        ];
+        for (name, help, count) in counters {
+            let counter = ConstCounter::new(count.load(Ordering::Relaxed));
+            counter.encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                counter.metric_type(),
+            )?)?;
+        }
+        Ok(())
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 1 ms to about 16 s.
     Histogram::new(exponential_buckets(0.001, 2.0, 15))
@@ -87,6 +132,7 @@ pub struct Metrics {
     cache_age: FloatGauge,
     cache_relations: Gauge,
     cache_functions: Gauge,
+    jwt_cache: Arc<JwtCache>,
 }
 
 impl Default for Metrics {
@@ -110,6 +156,7 @@ impl Metrics {
             cache_age: FloatGauge::default(),
             cache_relations: Gauge::default(),
             cache_functions: Gauge::default(),
+            jwt_cache: Arc::default(),
         };
         metrics.registered()
     }
@@ -175,6 +222,7 @@ impl Metrics {
             "Functions in the schema cache",
             self.cache_functions.clone(),
         );
+        registry.register_collector(Box::new(self.jwt_cache.clone()));
         self
     }
 
@@ -212,6 +260,7 @@ impl Metrics {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         self.cache_relations.set(count(api.cache.relations.len()));
         self.cache_functions.set(count(api.cache.functions.len()));
+        self.jwt_cache.update(app.auth.cache_stats());
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry);

@@ -10,6 +10,7 @@ use http_body_util::BodyExt as _;
 use http_body_util::channel::Channel;
 use pgway::server::{Slot, admin};
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt as _;
 
 async fn get(router: &Router, path: &str) -> (StatusCode, String) {
@@ -114,6 +115,39 @@ async fn metrics_count_requests_and_report_the_pool_and_the_cache() {
 }
 
 #[tokio::test]
+async fn metrics_count_jwt_cache_hits_and_misses() {
+    let api = TestApi::new().await;
+    let alice = common::bearer(json!({"role": "mgr_alice"}));
+    let bob = common::bearer(json!({"role": "mgr_bob"}));
+    for token in [&alice, &alice, &bob] {
+        let response = api
+            .request(
+                Method::GET,
+                "/people?select=id",
+                &[("Authorization", token)],
+                "",
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    }
+    // Anonymous requests do not touch the cache.
+    api.get("/people?select=id").await;
+    let slot = Slot::default();
+    slot.fill(api.app.clone());
+    let (_, text) = get(&admin::router(slot), "/metrics").await;
+    for line in [
+        "# TYPE pgway_jwt_cache_hits_total counter",
+        "pgway_jwt_cache_hits_total 1",
+        "pgway_jwt_cache_misses_total 2",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_request_id_is_echoed_or_made_up() {
     let api = TestApi::new().await;
     let response = api
@@ -136,6 +170,131 @@ async fn a_request_id_is_echoed_or_made_up() {
         .request(Method::GET, "/people?select=id", &[("trace-id", "t1")], "")
         .await;
     assert_eq!(response.header("trace-id"), Some("t1"));
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_request_line_names_the_role_and_no_token() {
+    let api = TestApi::new().await;
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let log = log.clone();
+            move || log.clone()
+        })
+        .with_ansi(false)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let token = common::bearer(json!({"role": "mgr_alice"}));
+    api.request(
+        Method::GET,
+        "/people?select=id",
+        &[("Authorization", &token)],
+        "",
+    )
+    .await;
+    api.get("/clients?select=id").await;
+    api.request(
+        Method::GET,
+        "/people",
+        &[("Authorization", "Bearer bad")],
+        "",
+    )
+    .await;
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.contains(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} line in\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("GET /people 200 ").contains(" ms mgr_alice "),
+        "{text}"
+    );
+    assert!(
+        line("GET /clients 200 ").contains(" ms web_anon "),
+        "{text}"
+    );
+    // A token that does not verify: no role.
+    assert!(line("GET /people 401 ").contains(" ms - "), "{text}");
+    let secret = token.strip_prefix("Bearer ").unwrap();
+    assert!(!text.contains(secret) && !text.contains("bad"), "{text}");
+}
+
+/// The phase names of a `Server-Timing` value, each with a duration in ms.
+fn phases(timing: &str) -> Vec<&str> {
+    timing
+        .split(", ")
+        .map(|entry| {
+            let (name, duration) = entry.split_once(";dur=").unwrap();
+            assert!(duration.parse::<f64>().unwrap() >= 0.0, "{timing}");
+            name
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn server_timing_when_enabled() {
+    let api = TestApi::new().await;
+    assert_eq!(
+        api.get("/people?select=id").await.header("server-timing"),
+        None
+    );
+
+    let api = TestApi::with_settings(&[("server-timing-enabled", "true")]).await;
+    let read = api.get("/people?select=id&id=eq.1").await;
+    assert_eq!(read.status, StatusCode::OK);
+    let all = ["jwt", "parse", "plan", "transaction", "response"];
+    assert_eq!(phases(read.header("server-timing").unwrap()), all);
+    let token = common::bearer(json!({"role": "mgr_alice"}));
+    let write = api
+        .request(
+            Method::POST,
+            "/people",
+            &[
+                ("Authorization", &token),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"name": "Zoe"}"#,
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::CREATED, "{}", write.body);
+    assert_eq!(phases(write.header("server-timing").unwrap()), all);
+    let call = api.get("/rpc/people_over?min_age=30").await;
+    assert_eq!(call.status, StatusCode::OK, "{}", call.body);
+    assert_eq!(phases(call.header("server-timing").unwrap()), all);
+    // Failing in planning: what was timed so far.
+    let missing = api.get("/people?select=nope").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        phases(missing.header("server-timing").unwrap()),
+        ["jwt", "parse", "response"]
+    );
+    // Never authenticated: not timed.
+    let unauthenticated = api
+        .request(
+            Method::GET,
+            "/people",
+            &[("Authorization", "Bearer bad")],
+            "",
+        )
+        .await;
+    assert_eq!(unauthenticated.header("server-timing"), None);
 }
 
 #[tokio::test]

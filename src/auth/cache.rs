@@ -3,8 +3,11 @@
 //! An entry never outlives its token: it is dropped once `exp` (plus the leeway) has passed,
 //! and a hit re-checks `exp` against the clock anyway. Entries also remember which JWKS they
 //! were verified with, so a rotation that removes a key stops its tokens at once.
+//!
+//! Hits and misses are counted (two relaxed atomics) for the metrics.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use moka::Expiry;
@@ -16,6 +19,15 @@ use super::claims::LEEWAY_SECONDS;
 /// A bounded cache of verified tokens (`jwt-cache-max-entries`).
 pub(super) struct TokenCache {
     entries: Cache<String, Arc<Entry>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// How often a token was found in the cache, and how often it had to be verified.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 #[derive(Debug)]
@@ -57,18 +69,38 @@ impl TokenCache {
                 .max_capacity(max_entries)
                 .expire_after(UntilExpiry)
                 .build(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         })
     }
 
     /// The identity of a token verified before, if it is still valid at `now` with the keys of
     /// `generation`.
     pub fn get(&self, token: &str, now: i64, generation: u64) -> Option<Identity> {
+        let identity = self.lookup(token, now, generation);
+        let counter = if identity.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        identity
+    }
+
+    fn lookup(&self, token: &str, now: i64, generation: u64) -> Option<Identity> {
         let entry = self.entries.get(token)?;
         if entry.fresh(now, generation) {
             Some(entry.identity.clone())
         } else {
             self.entries.invalidate(token);
             None
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
         }
     }
 
@@ -111,6 +143,8 @@ mod tests {
         // Other keys (a JWKS rotation): a miss.
         assert!(cache.get("b", now, 1).is_none());
         assert!(cache.get("c", now, 0).is_none());
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses), (2, 4));
     }
 
     #[test]

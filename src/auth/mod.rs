@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+pub use cache::CacheStats;
 pub use claims::RoleClaimKey;
 pub use error::AuthError;
 pub use jwks_url::JwksError;
@@ -98,6 +99,14 @@ impl Authenticator {
             return self.authenticate_now(authorization);
         }
         result
+    }
+
+    /// Hits and misses of the token cache (`jwt-cache-max-entries`); zeros when it is off.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache
+            .as_ref()
+            .map(TokenCache::stats)
+            .unwrap_or_default()
     }
 
     /// The identity with the keys at hand.

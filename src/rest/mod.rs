@@ -32,6 +32,7 @@ use crate::context::RequestContext;
 use crate::db::Access;
 use crate::error::ApiError;
 use crate::plan::{self, ReadPlan};
+use crate::server::trace::{self, Phase};
 use crate::sql;
 
 /// Routes for relations; anything deeper than one segment is PGRST125.
@@ -79,8 +80,10 @@ async fn read(
     if let Some((offset, limit)) = headers::range(&headers)? {
         params.read.range = plan::Range { offset, limit };
     }
+    trace::lap(Phase::Parse);
     let target = plan::relation(&api.cache, schema, &relation)?;
     let plan = ReadPlan::build(&api.cache, target, params.read, app.settings.read_options())?;
+    trace::lap(Phase::Plan);
     let settings = caller.settings(api.search_path(schema));
     let media = match accepted {
         Accepted::Rows(media) => media,
@@ -126,6 +129,7 @@ async fn read(
         }
     }
     .map_err(|e| e.into_api_error(caller.identity.authenticated))?;
+    trace::lap(Phase::Transaction);
     let location = response::location(uri.path(), uri.query());
     response::read(media, plan.range.offset, output, &preferences, location)
 }

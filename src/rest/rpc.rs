@@ -23,6 +23,7 @@ use crate::db::{Access, End, Output, RequestSettings, Transaction};
 use crate::error::ApiError;
 use crate::plan::{self, ArgumentsRequest, CallPlan, CallRequest, RawBody};
 use crate::schema::Volatility;
+use crate::server::trace::{self, Phase};
 use crate::sql::{self, Statement};
 
 /// GET, HEAD and POST: calls the function and answers its result.
@@ -46,7 +47,9 @@ pub(super) async fn call(
     let media = media::negotiate(&headers, offers)?;
     let preferences = preferences(&app, &headers, &mut caller)?;
     let request = request(function, read_only, &uri, &headers, body)?;
+    trace::lap(Phase::Parse);
     let plan = CallPlan::build(&api.cache, schema, request, app.settings.read_options())?;
+    trace::lap(Phase::Plan);
     let set_of = plan.result.as_ref().is_some_and(|r| r.set_of);
     if preferences.enforced_max_affected().is_some() && !set_of {
         return Err(RequestError::MaxAffectedNotSet.into());
@@ -68,6 +71,7 @@ pub(super) async fn call(
     }
     .run(plan)
     .await?;
+    trace::lap(Phase::Transaction);
     response::call(media, offset, output, &preferences, void)
 }
 

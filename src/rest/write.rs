@@ -24,6 +24,7 @@ use crate::plan::{
     PutRequest, ReadRequest, SelectField, SelectItem,
 };
 use crate::schema::{Relation, RelationKind};
+use crate::server::trace::{self, Phase};
 use crate::sql::{self, Statement};
 
 /// What every write handler starts from: the caller, the target and the request's intent (its
@@ -65,6 +66,7 @@ impl Write {
         };
         let media = media::negotiate(headers, offers)?;
         let params = query::parse(uri.query().unwrap_or_default())?;
+        trace::lap(Phase::Parse);
         let write = Write {
             caller,
             api,
@@ -87,6 +89,8 @@ impl Write {
     /// Runs the statement in a read-write transaction, ended as configured or preferred, after
     /// the checks the preferences and media type ask for.
     async fn run(&self, app: &App, statement: Statement) -> Result<Output, ApiError> {
+        // Everything since parsing the request was planning: the body and the statement.
+        trace::lap(Phase::Plan);
         let end = match self.preferences.tx {
             Some(TxPreference::Commit) => End::Commit,
             Some(TxPreference::Rollback) => End::Rollback,
@@ -109,10 +113,13 @@ impl Write {
             Ok(())
         };
         let settings = self.caller.settings(self.api.search_path(&self.schema));
-        app.db
+        let output = app
+            .db
             .execute(&settings, transaction, &statement, &check)
             .await
-            .map_err(|e| e.into_api_error(self.caller.identity.authenticated))
+            .map_err(|e| e.into_api_error(self.caller.identity.authenticated));
+        trace::lap(Phase::Transaction);
+        output
     }
 }
 

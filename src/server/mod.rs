@@ -9,6 +9,7 @@ mod limit;
 mod observe;
 mod root;
 mod shutdown;
+pub mod trace;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;

@@ -2,8 +2,10 @@
 //!
 //! The id is the `server-trace-header` (`X-Request-Id` by default) the client sent, or a new
 //! one; it is echoed in the response and names the tracing span everything the request logs
-//! is in. A request whose client went away before the answer is logged and counted as 499; one
-//! still running when the shutdown grace period ends is answered 503 and dropped.
+//! is in. The line names the role the request ran as, and with `server-timing-enabled` the
+//! response gets a `Server-Timing` header, both from the request's [`Trace`]. A request whose
+//! client went away before the answer is logged and counted as 499; one still running when the
+//! shutdown grace period ends is answered 503 and dropped.
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +13,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument as _;
@@ -20,10 +22,13 @@ use crate::app::{App, Settings};
 use crate::error::ApiError;
 use crate::metrics::RouteKind;
 
+use super::trace::Trace;
+
 /// Longest request id taken from a client; longer ones are replaced.
 const MAX_ID_LENGTH: usize = 200;
 /// The status counted for a request whose client went away (nginx's convention).
 const CLIENT_CLOSED: u16 = 499;
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The middleware (`axum::middleware::from_fn_with_state`).
 pub async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
@@ -41,16 +46,27 @@ pub async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) 
         route: route_kind(request.uri().path(), &app.settings),
         id: id.clone(),
         started: Instant::now(),
+        trace: Trace::default(),
         answered: false,
     };
     let span = tracing::info_span!("request", id = %String::from_utf8_lossy(id.as_bytes()));
     let mut response = tokio::select! {
         biased;
-        response = next.run(request).instrument(span) => response,
+        response = pending.trace.run(next.run(request)).instrument(span) => response,
         () = app.requests_cut() => shutting_down(),
     };
+    let timing = app
+        .settings
+        .server_timing
+        .then(|| pending.trace.server_timing())
+        .flatten()
+        .and_then(|timing| HeaderValue::try_from(timing).ok());
     pending.finish(response.status().as_u16());
-    response.headers_mut().insert(header.clone(), id);
+    let headers = response.headers_mut();
+    headers.insert(header.clone(), id);
+    if let Some(timing) = timing {
+        headers.insert(SERVER_TIMING, timing);
+    }
     response
 }
 
@@ -73,6 +89,7 @@ struct Pending {
     route: RouteKind,
     id: HeaderValue,
     started: Instant,
+    trace: Trace,
     answered: bool,
 }
 
@@ -81,13 +98,16 @@ impl Pending {
         self.answered = true;
         let elapsed = self.started.elapsed();
         self.app.metrics.request(self.route, status, elapsed);
+        // `-` for a request that never got as far as knowing its role.
+        let role = self.trace.role();
         tracing::info!(
             target: "pgway::request",
             id = %String::from_utf8_lossy(self.id.as_bytes()),
-            "{} {} {status} {:.1} ms",
+            "{} {} {status} {:.1} ms {}",
             self.method,
             self.path,
             elapsed.as_secs_f64() * 1000.0,
+            role.as_deref().unwrap_or("-"),
         );
     }
 }
