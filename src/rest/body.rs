@@ -2,7 +2,7 @@
 //! SQL renderer binds as one parameter.
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
@@ -24,16 +24,7 @@ pub fn rows(
     body: Bytes,
     columns: Option<Vec<String>>,
 ) -> Result<Rows, RequestError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let content_type = super::headers::content_type(headers);
     let rows = match content_type.as_deref() {
         None | Some("application/json" | "") => json(body, columns)?,
         Some("text/csv") => {
@@ -144,7 +135,7 @@ fn csv(body: &[u8]) -> Result<(String, Map<String, Value>), RequestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, header};
 
     fn parse(content_type: &'static str, body: &'static str) -> Result<Rows, RequestError> {
         let mut headers = HeaderMap::new();

@@ -4,6 +4,7 @@ use axum::http::{HeaderMap, header};
 
 use super::RequestError;
 use crate::context::RequestContext;
+use crate::db::End;
 use crate::plan::{Missing, Resolution};
 
 /// `Prefer: return=…`.
@@ -101,6 +102,16 @@ impl Preferences {
             }
         }
         preferences
+    }
+
+    /// How the request's transaction ends: `tx=` where the configuration lets it choose
+    /// (the handler cleared it otherwise), else the configured end.
+    pub fn end(&self, configured: End) -> End {
+        match self.tx {
+            Some(TxPreference::Commit) => End::Commit,
+            Some(TxPreference::Rollback) => End::Rollback,
+            None => configured,
+        }
     }
 
     /// Sets the preferred time zone for the request's transaction.
@@ -228,6 +239,20 @@ pub fn range(headers: &HeaderMap) -> Result<Option<(u64, Option<u64>)>, RequestE
             Err(_) => Ok(None),
         },
     }
+}
+
+/// The body's media type, lower-cased and without parameters (`None` without a `Content-Type`).
+pub fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
 }
 
 /// The schema a request targets: `Accept-Profile` (reads) or `Content-Profile` (writes), else the

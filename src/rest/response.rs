@@ -106,6 +106,25 @@ fn preference_applied(response: &mut Response, preferences: &Preferences) {
     }
 }
 
+/// The check of a write's or call's output before its transaction ends: more rows than
+/// `max-affected` (PGRST124), or not exactly one row for a singular media type (PGRST116), roll
+/// it back.
+pub fn check(
+    max_affected: Option<u64>,
+    one_row: bool,
+) -> impl Fn(&Output) -> Result<(), ApiError> + Send + Sync {
+    move |output: &Output| {
+        let rows = output.page_total;
+        if max_affected.is_some_and(|max| u64::try_from(rows).is_ok_and(|n| n > max)) {
+            return Err(RequestError::MaxAffected(rows).into());
+        }
+        if one_row {
+            singular(rows)?;
+        }
+        Ok(())
+    }
+}
+
 /// PGRST116 unless exactly one row.
 pub fn singular(rows: i64) -> Result<(), ApiError> {
     if rows == 1 {

@@ -14,12 +14,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::headers::{self, CountPreference, Preferences, TxPreference};
+use super::headers::{self, CountPreference, Preferences};
 use super::media::{self, MediaType};
 use super::{RequestError, body, query, response};
 use crate::app::App;
 use crate::context::RequestContext;
-use crate::db::{Access, End, Output, RequestSettings, Transaction};
+use crate::db::{Access, Output, RequestSettings, Transaction};
 use crate::error::ApiError;
 use crate::plan::{self, ArgumentsRequest, CallPlan, CallRequest, RawBody};
 use crate::schema::Volatility;
@@ -202,27 +202,12 @@ impl Call<'_> {
     /// Runs the statement, rolling back a result that is not one object when one was asked for,
     /// or more rows than `max-affected`, as PostgREST checks a call.
     async fn checked(&self, statement: &Statement) -> Result<Output, ApiError> {
-        let end = match self.preferences.tx {
-            Some(TxPreference::Commit) => End::Commit,
-            Some(TxPreference::Rollback) => End::Rollback,
-            None => self.app.settings.tx_end.end,
-        };
         let transaction = Transaction {
             access: self.access,
-            end,
+            end: self.preferences.end(self.app.settings.tx_end.end),
         };
-        let max_affected = self.preferences.enforced_max_affected();
         let singular = matches!(self.media, MediaType::Object { .. });
-        let check = move |output: &Output| -> Result<(), ApiError> {
-            let rows = output.page_total;
-            if max_affected.is_some_and(|max| u64::try_from(rows).is_ok_and(|n| n > max)) {
-                return Err(RequestError::MaxAffected(rows).into());
-            }
-            if singular {
-                response::singular(rows)?;
-            }
-            Ok(())
-        };
+        let check = response::check(self.preferences.enforced_max_affected(), singular);
         self.app
             .db
             .execute(&self.settings, transaction, statement, &check)
@@ -237,17 +222,7 @@ fn arguments(
     body: Bytes,
     columns: Option<Vec<String>>,
 ) -> Result<ArgumentsRequest, RequestError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    let content_type = headers::content_type(headers).unwrap_or_default();
     let text = |body: Bytes| {
         String::from_utf8(body.into())
             .map_err(|_| RequestError::InvalidBody("The body is not valid UTF-8".into()))

@@ -12,12 +12,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use super::headers::{self, CountPreference, Preferences, ReturnPreference, TxPreference};
+use super::headers::{self, CountPreference, Preferences, ReturnPreference};
 use super::media::{self, MediaType};
-use super::{RequestError, body, query, response};
+use super::{body, query, response};
 use crate::app::App;
 use crate::context::RequestContext;
-use crate::db::{Access, End, Output, Transaction};
+use crate::db::{Access, Output, Transaction};
 use crate::error::ApiError;
 use crate::plan::{
     self, ConflictRequest, InsertPlan, InsertRequest, Missing, MutatePlan, MutationRequest,
@@ -91,27 +91,12 @@ impl Write {
     async fn run(&self, app: &App, statement: Statement) -> Result<Output, ApiError> {
         // Everything since parsing the request was planning: the body and the statement.
         trace::lap(Phase::Plan);
-        let end = match self.preferences.tx {
-            Some(TxPreference::Commit) => End::Commit,
-            Some(TxPreference::Rollback) => End::Rollback,
-            None => app.settings.tx_end.end,
-        };
         let transaction = Transaction {
             access: Access::ReadWrite,
-            end,
+            end: self.preferences.end(app.settings.tx_end.end),
         };
-        let max_affected = self.preferences.enforced_max_affected();
         let singular = matches!(self.media, MediaType::Object { .. }) && self.representation();
-        let check = move |output: &Output| -> Result<(), ApiError> {
-            let changed = output.page_total;
-            if max_affected.is_some_and(|max| u64::try_from(changed).is_ok_and(|n| n > max)) {
-                return Err(RequestError::MaxAffected(changed).into());
-            }
-            if singular {
-                response::singular(changed)?;
-            }
-            Ok(())
-        };
+        let check = response::check(self.preferences.enforced_max_affected(), singular);
         let settings = self.caller.settings(self.api.search_path(&self.schema));
         let output = app
             .db
