@@ -37,8 +37,17 @@ enum Command {
     },
     /// Print the OpenAPI document of the default schema.
     Openapi(ServeArgs),
-    /// Print the GraphQL schema (SDL).
-    Schema(ServeArgs),
+    /// Print the GraphQL schema (SDL), or with `--openapi` the OpenAPI document.
+    Schema {
+        /// Print the GraphQL SDL (the default).
+        #[arg(long, conflicts_with = "openapi")]
+        graphql: bool,
+        /// Print the OpenAPI document of the default schema, as `pgway openapi` does.
+        #[arg(long)]
+        openapi: bool,
+        #[command(flatten)]
+        args: ServeArgs,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -111,7 +120,14 @@ async fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Demo { port }) => run_demo(port).await,
         Some(Command::Openapi(args)) => print_openapi(args).await,
-        Some(Command::Schema(args)) => print_graphql_schema(args).await,
+        Some(Command::Schema {
+            graphql,
+            openapi,
+            args,
+        }) => match (graphql, openapi) {
+            (false, true) => print_openapi(args).await,
+            _ => print_graphql_schema(args).await,
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -102,6 +102,9 @@ fn demo_serves_the_example_and_cleans_up_on_ctrl_c() {
         body,
         "[{\"company\":\"Acme\"}, \n {\"company\":\"Initech\"}]"
     );
+    print_schemas(&format!(
+        "postgres://authenticator@127.0.0.1:{pg_port}/pgway_demo"
+    ));
 
     let exit = demo.interrupt();
     assert!(exit.success(), "{exit}");
@@ -109,6 +112,36 @@ fn demo_serves_the_example_and_cleans_up_on_ctrl_c() {
         TcpStream::connect(("127.0.0.1", pg_port)).is_err(),
         "the cluster is stopped"
     );
+}
+
+/// `pgway schema [--graphql | --openapi]` against the demo's database.
+fn print_schemas(db_uri: &str) {
+    let schema = |flags: &[&str]| {
+        Command::new(PGWAY)
+            .arg("schema")
+            .args(flags)
+            .args(["--db-uri", db_uri, "--db-schemas", "api"])
+            .args(["--db-anon-role", "web_anon"])
+            .output()
+            .unwrap()
+    };
+    let sdl = schema(&[]);
+    assert!(sdl.status.success(), "{sdl:?}");
+    let sdl = String::from_utf8(sdl.stdout).unwrap();
+    assert!(sdl.contains("allPeople("), "{sdl}");
+    assert_eq!(
+        String::from_utf8(schema(&["--graphql"]).stdout).unwrap(),
+        sdl
+    );
+
+    let openapi = schema(&["--openapi"]);
+    assert!(openapi.status.success(), "{openapi:?}");
+    let document: serde_json::Value = serde_json::from_slice(&openapi.stdout).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/people"].is_object());
+
+    let both = schema(&["--graphql", "--openapi"]);
+    assert_eq!(both.status.code(), Some(2), "clap refuses both");
 }
 
 #[test]
