@@ -2,8 +2,8 @@
 --
 -- It is embedded into the binary with `sqlx::migrate!()` and applied by `pgway demo` and by the tests
 -- (src/embedded.rs, `load_example`) to a throwaway cluster. It holds the `api` schema that pgway serves:
--- people (with a view and a function over them), clients -> projects -> tasks, users -> post, and
--- accounts protected by row level security for the `managers` roles.
+-- people (with a view, a computed column and functions over them), clients -> projects -> tasks,
+-- users -> post, and accounts protected by row level security for the `managers` roles.
 --
 -- Tests elsewhere assert exact JSON built from these rows: do not change ids or values.
 --
@@ -157,7 +157,7 @@ INSERT INTO api.accounts (manager, company, contact_email) VALUES
     ('mgr_alice', 'Initech', 'it@initech.test'),
     ('mgr_bob', 'Globex', 'boss@globex.test');
 
--- View and function ------------------------------------------------------------------------------
+-- View and functions -----------------------------------------------------------------------------
 
 CREATE VIEW api.adults AS SELECT id, name, age FROM api.people WHERE age >= 18;
 COMMENT ON VIEW api.adults IS 'People aged 18 or more';
@@ -167,11 +167,25 @@ CREATE FUNCTION api.people_over(min_age int) RETURNS SETOF api.people LANGUAGE s
 $$;
 COMMENT ON FUNCTION api.people_over(int) IS 'People older than min_age';
 
--- Grants (web_anon gets nothing on accounts; EXECUTE stays granted to PUBLIC by default) -------------
+-- A computed column (GraphQL's `Person.initials`; PostgREST's `select=name,people_initials`).
+CREATE FUNCTION api.people_initials(p api.people) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT string_agg(upper(left(part, 1)), '') FROM regexp_split_to_table(p.name, '\s+') AS part
+$$;
+COMMENT ON FUNCTION api.people_initials(api.people) IS 'The initials of the name';
+
+-- A VOLATILE function (GraphQL's `addPerson` mutation; PostgREST's `POST /rpc/add_person`).
+CREATE FUNCTION api.add_person(name text, age int) RETURNS api.people LANGUAGE sql VOLATILE AS $$
+    INSERT INTO api.people (name, age) VALUES (name, age) RETURNING *
+$$;
+COMMENT ON FUNCTION api.add_person(text, int) IS 'Adds a person';
+
+-- Grants (web_anon gets nothing on accounts; EXECUTE stays granted to PUBLIC, but for add_person) ----
 
 GRANT USAGE ON SCHEMA api TO web_anon, managers;
 GRANT SELECT ON api.people, api.clients, api.projects, api.tasks, api.users, api.post, api.adults TO web_anon, managers;
 GRANT INSERT, UPDATE, DELETE ON api.people, api.clients, api.projects, api.tasks, api.users, api.post TO managers;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA api TO managers;
 GRANT SELECT, INSERT, UPDATE, DELETE ON api.accounts TO managers;
-GRANT EXECUTE ON FUNCTION api.people_over(int) TO web_anon, managers;
+GRANT EXECUTE ON FUNCTION api.people_over(int), api.people_initials(api.people) TO web_anon, managers;
+REVOKE EXECUTE ON FUNCTION api.add_person(text, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.add_person(text, int) TO managers;

@@ -134,6 +134,7 @@ fn swagger_ui_and_graphiql_work_in_chromium() {
             "people",
             "post",
             "projects",
+            "(rpc) people_initials",
             "(rpc) people_over",
             "tasks",
             "users"

@@ -299,6 +299,10 @@ async fn answers_match_the_documented_responses() {
         ("/post", "/post"),
         ("/accounts", "/accounts"),
         ("/rpc/people_over", "/rpc/people_over?min_age=18"),
+        (
+            "/rpc/people_initials",
+            "/rpc/people_initials?p=(1,Ann,30,160,false)",
+        ),
     ];
     let listed: BTreeSet<String> = operations(&document)
         .into_iter()
@@ -354,6 +358,7 @@ async fn follow_privileges_documents_what_the_role_may_use() {
             ("/people", read),
             ("/post", read),
             ("/projects", read),
+            ("/rpc/people_initials", rpc),
             ("/rpc/people_over", rpc),
             ("/tasks", read),
             ("/users", read),
@@ -374,6 +379,8 @@ async fn follow_privileges_documents_what_the_role_may_use() {
             ("/people", write),
             ("/post", write),
             ("/projects", write),
+            ("/rpc/add_person", &["post"]),
+            ("/rpc/people_initials", rpc),
             ("/rpc/people_over", rpc),
             ("/tasks", write),
             ("/users", write),
@@ -396,7 +403,8 @@ async fn follow_privileges_sees_column_grants_and_revokes_at_once() {
              GRANT col_reader TO authenticator;
              GRANT USAGE ON SCHEMA api TO col_reader;
              GRANT SELECT (id, name) ON api.people TO col_reader;
-             REVOKE EXECUTE ON FUNCTION api.people_over(int) FROM PUBLIC;",
+             REVOKE EXECUTE ON FUNCTION api.people_over(int) FROM PUBLIC;
+             REVOKE EXECUTE ON FUNCTION api.people_initials(api.people) FROM PUBLIC;",
         )
         .await;
     let token = bearer(json!({"role": "col_reader"}));

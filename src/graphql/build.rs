@@ -12,9 +12,11 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Value};
 
+use super::computed;
 use super::fields;
 use super::filter_types;
-use super::functions::{FunctionField, Returns};
+use super::function_mutation;
+use super::functions::{ArgumentField, FunctionField, Returns};
 use super::model::{
     CURSOR, ColumnField, FilterField, MUTATION, Model, NODE, NODE_FIELD, NODE_ID, PAGE_INFO, QUERY,
     QUERY_FIELD, Table,
@@ -56,7 +58,7 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     let mut many_filters = BTreeMap::new();
     let mut mutation = Object::new(MUTATION)
         .description("The root mutation type which contains root level fields which mutate data.");
-    let writable = model.tables.iter().any(Table::writable);
+    let writable = model.tables.iter().any(Table::writable) || !model.mutation_functions.is_empty();
     let mut builder = Schema::build(QUERY, writable.then_some(MUTATION), None);
     for (index, table) in model.tables.iter().enumerate() {
         for field in mutation::fields(table, index, &reader) {
@@ -66,8 +68,9 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
             builder = builder.register(definition);
         }
         scalars.extend(table.columns.iter().map(|c| c.scalar));
+        scalars.extend(computed::scalars(table));
         scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
-            FilterField::Column(_, filter) => Some(*filter),
+            FilterField::Column(_, filter) | FilterField::Computed(_, filter) => Some(*filter),
             _ => None,
         }));
         for relation in &table.relations {
@@ -92,9 +95,15 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     for (index, function) in model.functions.iter().enumerate() {
         query = query.field(function_field(model, function, index, &reader));
         scalars.extend(function.arguments.iter().map(|a| a.scalar));
-        if let Returns::Scalar { scalar, .. } = function.returns {
-            scalars.insert(scalar);
+        scalars.extend(function.returns.scalar());
+    }
+    for (index, function) in model.mutation_functions.iter().enumerate() {
+        mutation = mutation.field(function_mutation::field(function, index, &reader));
+        for definition in function_mutation::types(&reader, function) {
+            builder = builder.register(definition);
         }
+        scalars.extend(function.arguments.iter().map(|a| a.scalar));
+        scalars.extend(function.returns.scalar());
     }
     if !model.tables.is_empty() {
         builder = builder.register(page_info()).register(
@@ -163,6 +172,9 @@ fn node(reader: &Arc<Reader>, table: &Table) -> Object {
     }
     for relation in &table.relations {
         object = object.field(relation_field(reader, table, relation));
+    }
+    for field in &table.computed {
+        object = object.field(computed::object_field(reader, field));
     }
     object
 }
@@ -371,7 +383,7 @@ fn collection_arguments(field: Field, table: &Table) -> Field {
 }
 
 /// `first`, `last`, `offset`, `before` and `after`.
-fn paging_arguments(field: Field) -> Field {
+pub(crate) fn paging_arguments(field: Field) -> Field {
     field
         .argument(
             InputValue::new("first", TypeRef::named(TypeRef::INT))
@@ -412,7 +424,11 @@ fn function_field(
             scalar,
             list: false,
         } => TypeRef::named(scalar.name()),
-        Returns::Scalar { scalar, list: true } => TypeRef::named_list(scalar.name()),
+        Returns::Scalar { scalar, list: true } | Returns::Scalars(scalar) => {
+            TypeRef::named_list(scalar.name())
+        }
+        // Not query fields (see `functions::queries`).
+        Returns::Void => TypeRef::named(TypeRef::BOOLEAN),
     };
     let reader = Arc::clone(reader);
     let mut field = Field::new(&function.name, type_ref, move |ctx| {
@@ -422,13 +438,7 @@ fn function_field(
         field = field.description(description);
     }
     for argument in &function.arguments {
-        let type_ref = match (argument.list, argument.required) {
-            (false, false) => TypeRef::named(argument.scalar.name()),
-            (false, true) => TypeRef::named_nn(argument.scalar.name()),
-            (true, false) => TypeRef::named_list(argument.scalar.name()),
-            (true, true) => TypeRef::named_list_nn(argument.scalar.name()),
-        };
-        field = field.argument(InputValue::new(&argument.name, type_ref));
+        field = field.argument(InputValue::new(&argument.name, argument_type(argument)));
     }
     match function.returns {
         Returns::Rows(table) => paging_arguments(field).argument(
@@ -439,6 +449,17 @@ fn function_field(
                 ),
         ),
         _ => field,
+    }
+}
+
+/// The type of a function's argument: non-null when it must be given.
+pub(crate) fn argument_type(argument: &ArgumentField) -> TypeRef {
+    let name = argument.scalar.name();
+    match (argument.list, argument.required) {
+        (false, false) => TypeRef::named(name),
+        (false, true) => TypeRef::named_nn(name),
+        (true, false) => TypeRef::named_list(name),
+        (true, true) => TypeRef::named_list_nn(name),
     }
 }
 

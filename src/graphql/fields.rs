@@ -184,10 +184,30 @@ pub(crate) fn to_many<'a>(
     model: &Model,
     target: &Table,
 ) -> FieldFuture<'a> {
+    nested_page(ctx, target, |args| Paging::of(target, args, model.max_rows))
+}
+
+/// A computed column's rows of `target`: the page of its connection, in the function's order.
+pub(crate) fn function_rows<'a>(
+    ctx: ResolverContext<'a>,
+    model: &Model,
+    target: &Table,
+) -> FieldFuture<'a> {
+    nested_page(ctx, target, |args| {
+        Paging::natural(target, args, model.max_rows)
+    })
+}
+
+/// The page of a nested connection of `target`'s rows, paged as `paging` says.
+fn nested_page<'a>(
+    ctx: ResolverContext<'a>,
+    target: &Table,
+    paging: impl FnOnce(&Args) -> Result<Paging, Error>,
+) -> FieldFuture<'a> {
     let page = raw(&ctx).and_then(|raw| {
         let rows = parse::<Vec<Row>>(raw.get())?;
         let field = ctx.field();
-        let paging = Paging::of(target, &Args::of(&field)?, model.max_rows)?;
+        let paging = paging(&Args::of(&field)?)?;
         let range = paging.window(target).range;
         let total = nested_total(&ctx)?;
         paging.page(rows, range, total, paging::wants_cursors(&field))

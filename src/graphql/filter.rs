@@ -18,10 +18,12 @@
 
 use async_graphql::{Error, Value};
 
-use super::model::{ColumnField, FilterField, Model, Table};
+use super::computed::Computes;
+use super::model::{FilterField, Model, Table};
 use super::operators::{FilterType, Meaning};
 use super::pattern;
 use super::relations::RelationField;
+use super::scalar::Scalar;
 use super::select::Select;
 use crate::plan::{Condition, FieldPath, Filter, IsValue, LogicTree, Operator, Range, ReadRequest};
 
@@ -49,7 +51,30 @@ pub(crate) fn lower(
                 lower(model, table, value, select)?.map(|tree| LogicTree::Not(Box::new(tree)))
             }
             FilterField::Column(index, filter) => {
-                Some(column(&table.columns[index], filter, value)?)
+                let column = &table.columns[index];
+                let tested = Tested {
+                    name: &column.name,
+                    scalar: column.scalar,
+                    list: column.list,
+                    column: column.column.as_str(),
+                };
+                Some(scalar_filter(tested, filter, value)?)
+            }
+            FilterField::Computed(index, filter) => {
+                let computed = &table.computed[index];
+                let Computes::Value { scalar, list } = computed.returns else {
+                    return Err(Error::new(
+                        "internal: a computed column of rows in a filter",
+                    ));
+                };
+                let tested = Tested {
+                    name: &computed.name,
+                    scalar,
+                    list,
+                    // The plan finds the computed column by its function's name.
+                    column: &computed.function,
+                };
+                Some(scalar_filter(tested, filter, value)?)
             }
             FilterField::Relation(index) => {
                 Some(relation(model, &table.relations[index], value, select)?)
@@ -125,7 +150,19 @@ fn conjunction(mut trees: Vec<LogicTree>) -> LogicTree {
 }
 
 /// `age: {greaterThanOrEqualTo: 18, lessThan: 65}`.
-fn column(column: &ColumnField, filter: FilterType, value: &Value) -> Result<LogicTree, Error> {
+/// What a scalar filter tests: a column or a computed column, by its field's name.
+struct Tested<'a> {
+    name: &'a str,
+    scalar: Scalar,
+    list: bool,
+    column: &'a str,
+}
+
+fn scalar_filter(
+    column: Tested<'_>,
+    filter: FilterType,
+    value: &Value,
+) -> Result<LogicTree, Error> {
     let mut trees = Vec::new();
     for (name, value) in object(value)? {
         let operator = filter
@@ -164,7 +201,7 @@ fn column(column: &ColumnField, filter: FilterType, value: &Value) -> Result<Log
             }
         };
         trees.push(LogicTree::Filter(Filter {
-            field: FieldPath::column(column.column.as_str()),
+            field: FieldPath::column(column.column),
             negated,
             condition,
         }));

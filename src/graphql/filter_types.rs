@@ -19,7 +19,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> InputObject {
     ));
     for (name, field) in &table.filter_fields {
         let (type_ref, description) = match *field {
-            FilterField::Column(_, filter) => (
+            FilterField::Column(_, filter) | FilterField::Computed(_, filter) => (
                 TypeRef::named(filter.name()),
                 format!("Filter by the object’s `{name}` field."),
             ),

@@ -1,17 +1,26 @@
-//! Functions as root query fields, as PostGraphile exposes them: a STABLE or IMMUTABLE function
-//! of the schema whose arguments are all named becomes `peopleOver(minAge: Int, …)`, answering a
-//! connection of a table's rows (`SETOF people`), one row (`RETURNS people`) or one scalar.
+//! Functions as fields, as PostGraphile exposes them. A function of the schema whose parameters
+//! are all named becomes a root field: a STABLE or IMMUTABLE one a query field
+//! (`peopleOver(minAge: Int, …)`, answering a connection of a table's rows for `SETOF people`,
+//! one row for `RETURNS people`, or one value), a VOLATILE one a mutation field
+//! (`addPerson(input: AddPersonInput!): AddPersonPayload`, see
+//! [`function_mutation`](super::function_mutation)). A function taking a table's row first whose
+//! name starts with the table's is a computed column instead (see [`computed`](super::computed)).
 //!
-//! Left out, with a debug log line: VOLATILE functions (PostGraphile's custom mutations),
-//! overloaded names, unnamed or VARIADIC parameters, functions taking a row of a table (computed
-//! columns), and those returning a set of scalars, a record or a row of a table that is no type.
+//! Left out, with a debug log line: overloaded names, unnamed or VARIADIC parameters, other
+//! functions taking a row of a table, queries returning a set of scalars or `void`, and functions
+//! returning a record or a row of a table that is no type.
 
 use std::collections::HashSet;
 
+use async_graphql::{Error, Value};
+
+use super::args::Args;
+use super::computed;
 use super::model::Table;
 use super::naming;
 use super::scalar::Scalar;
-use crate::schema::{Cache, Function, Ident, ReturnKind, Volatility};
+use crate::plan::ArgumentsRequest;
+use crate::schema::{Argument, Cache, Function, Ident, ReturnKind, Volatility};
 
 /// A function as a root field.
 #[derive(Debug)]
@@ -34,30 +43,99 @@ pub(crate) struct ArgumentField {
     pub parameter: String,
     pub scalar: Scalar,
     pub list: bool,
-    /// Without a default, the call needs it (a null argument cannot be passed, for now).
+    /// Whether it must be given: a parameter without a default of a STRICT function (which
+    /// would answer null for a null argument), as PostGraphile has it.
     pub required: bool,
+    pub has_default: bool,
 }
 
 /// What a function field answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Returns {
-    /// A connection of the rows of the table at this index.
+    /// The rows of the table at this index: a connection (a list in a mutation's payload).
     Rows(usize),
     /// One row of the table at this index, or null.
     Row(usize),
     /// One value.
     Scalar { scalar: Scalar, list: bool },
+    /// A set of values (mutations only).
+    Scalars(Scalar),
+    /// Nothing (mutations only).
+    Void,
 }
 
-/// The function fields of `schema`; `root_fields` holds the names taken and gets theirs.
-pub(crate) fn fields(
+impl Returns {
+    /// The scalar of the values it returns, if they are values.
+    pub fn scalar(self) -> Option<Scalar> {
+        match self {
+            Returns::Scalar { scalar, .. } | Returns::Scalars(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+}
+
+/// The STABLE and IMMUTABLE function fields of `schema`; `root_fields` holds the names taken and
+/// gets theirs.
+pub(crate) fn queries(
     cache: &Cache,
     schema: &Ident,
     tables: &[Table],
     root_fields: &mut HashSet<String>,
 ) -> Vec<FunctionField> {
+    let candidates = cache
+        .functions_in(schema)
+        .filter(|f| f.volatility != Volatility::Volatile);
+    fields(
+        cache,
+        schema,
+        candidates,
+        tables,
+        root_fields,
+        |field| match field.returns {
+            Returns::Scalars(_) => Err("it returns a set of scalars"),
+            Returns::Void => Err("it returns nothing"),
+            _ => Ok(()),
+        },
+    )
+}
+
+/// The VOLATILE function fields of `schema`, PostGraphile's custom mutations; `names` holds the
+/// mutation fields' and types' names taken and gets theirs.
+pub(crate) fn mutations(
+    cache: &Cache,
+    schema: &Ident,
+    tables: &[Table],
+    names: &mut HashSet<String>,
+) -> Vec<FunctionField> {
+    let candidates = cache
+        .functions_in(schema)
+        .filter(|f| f.volatility == Volatility::Volatile);
+    let mut taken = names.clone();
+    let fields = fields(cache, schema, candidates, tables, &mut taken, |field| {
+        let (input, payload) = naming::function_types(&field.function);
+        match names.contains(&input) || names.contains(&payload) {
+            true => Err("its input or payload type's name is taken"),
+            false => Ok(()),
+        }
+    });
+    for field in &fields {
+        let (input, payload) = naming::function_types(&field.function);
+        names.extend([field.name.clone(), input, payload]);
+    }
+    fields
+}
+
+/// The fields of `functions` that `usable` accepts, named uniquely among `taken`.
+fn fields<'c>(
+    cache: &Cache,
+    schema: &Ident,
+    functions: impl Iterator<Item = &'c Function>,
+    tables: &[Table],
+    taken: &mut HashSet<String>,
+    usable: impl Fn(&FunctionField) -> Result<(), &'static str>,
+) -> Vec<FunctionField> {
     let mut fields = Vec::new();
-    for function in cache.functions_in(schema) {
+    for function in functions {
         let overloaded = cache
             .functions_named(schema, function.name.name.as_str())
             .len()
@@ -67,20 +145,21 @@ pub(crate) fn fields(
             false => field(function, tables),
         };
         let field = field.and_then(|field| {
-            let usable = naming::is_valid_name(&field.name)
-                && !root_fields.contains(&field.name)
+            usable(&field)?;
+            let named = naming::is_valid_name(&field.name)
+                && !taken.contains(&field.name)
                 && field
                     .arguments
                     .iter()
                     .all(|a| naming::is_valid_name(&a.name))
                 && unique(field.arguments.iter().map(|a| a.name.as_str()));
-            usable
+            named
                 .then_some(field)
                 .ok_or("its name or an argument's is invalid or taken")
         });
         match field {
             Ok(field) => {
-                root_fields.insert(field.name.clone());
+                taken.insert(field.name.clone());
                 fields.push(field);
             }
             Err(why) => tracing::debug!("GraphQL: function {} skipped: {why}", function.name),
@@ -89,28 +168,38 @@ pub(crate) fn fields(
     fields
 }
 
-fn unique<'a>(names: impl Iterator<Item = &'a str>) -> bool {
+pub(crate) fn unique<'a>(names: impl Iterator<Item = &'a str>) -> bool {
     let mut seen = HashSet::new();
     names.into_iter().all(|name| seen.insert(name))
 }
 
 /// The field `function` would be, or why it is none.
 fn field(function: &Function, tables: &[Table]) -> Result<FunctionField, &'static str> {
-    if function.volatility == Volatility::Volatile {
-        return Err("it is VOLATILE");
+    if computed::table_of(function, tables).is_some() {
+        return Err("it is a computed column");
     }
-    let table_of = |name: &str| {
-        tables.iter().position(|t| {
-            t.relation.schema == function.name.schema && t.relation.name.as_str() == name
-        })
-    };
-    let mut arguments = Vec::with_capacity(function.arguments.len());
-    for argument in &function.arguments {
+    Ok(FunctionField {
+        name: naming::field(function.name.name.as_str()),
+        function: function.name.name.to_string(),
+        description: function.comment.clone(),
+        arguments: arguments(function, &function.arguments, tables)?,
+        returns: returns(function, tables)?,
+    })
+}
+
+/// The arguments of `parameters` (of `function`), or why they cannot be.
+pub(crate) fn arguments(
+    function: &Function,
+    parameters: &[Argument],
+    tables: &[Table],
+) -> Result<Vec<ArgumentField>, &'static str> {
+    let mut arguments = Vec::with_capacity(parameters.len());
+    for argument in parameters {
         let name = argument.name.as_ref().ok_or("a parameter has no name")?;
         if argument.variadic {
             return Err("it is VARIADIC");
         }
-        if table_of(&argument.type_name).is_some() {
+        if table_named(function, &argument.type_name, tables).is_some() {
             return Err("it takes a row of a table");
         }
         let (scalar, list) = scalar(&argument.type_name);
@@ -119,17 +208,23 @@ fn field(function: &Function, tables: &[Table]) -> Result<FunctionField, &'stati
             parameter: name.to_string(),
             scalar,
             list,
-            required: !argument.has_default,
+            required: function.strict && !argument.has_default,
+            has_default: argument.has_default,
         });
     }
+    Ok(arguments)
+}
+
+/// What `function` returns as a field, or why it cannot be one.
+pub(crate) fn returns(function: &Function, tables: &[Table]) -> Result<Returns, &'static str> {
     let returns = &function.returns;
-    let returns = match (&returns.kind, returns.set_of) {
+    Ok(match (&returns.kind, returns.set_of) {
         (ReturnKind::Row(_), set_of) => {
             let table = returns
                 .relation
                 .as_ref()
                 .filter(|r| r.schema == function.name.schema)
-                .and_then(|r| table_of(r.name.as_str()))
+                .and_then(|r| table_named(function, r.name.as_str(), tables))
                 .ok_or("it returns rows of no table of the schema")?;
             match set_of {
                 true => Returns::Rows(table),
@@ -140,16 +235,19 @@ fn field(function: &Function, tables: &[Table]) -> Result<FunctionField, &'stati
             let (scalar, list) = scalar(&returns.type_name);
             Returns::Scalar { scalar, list }
         }
-        (ReturnKind::Scalar(_), true) => return Err("it returns a set of scalars"),
-        (ReturnKind::Void, _) => return Err("it returns nothing"),
-    };
-    Ok(FunctionField {
-        name: naming::field(function.name.name.as_str()),
-        function: function.name.name.to_string(),
-        description: function.comment.clone(),
-        arguments,
-        returns,
+        (ReturnKind::Scalar(_), true) => match scalar(&returns.type_name) {
+            (scalar, false) => Returns::Scalars(scalar),
+            (_, true) => return Err("it returns a set of arrays"),
+        },
+        (ReturnKind::Void, _) => Returns::Void,
     })
+}
+
+/// The index of the table of `function`'s schema called `name`.
+pub(crate) fn table_named(function: &Function, name: &str, tables: &[Table]) -> Option<usize> {
+    tables
+        .iter()
+        .position(|t| t.relation.schema == function.name.schema && t.relation.name.as_str() == name)
 }
 
 /// The scalar of a `pg_type.typname`, and whether it is an array of it (`_int4`).
@@ -158,4 +256,50 @@ fn scalar(type_name: &str) -> (Scalar, bool) {
         Some(element) => (Scalar::of(element), true),
         None => (Scalar::of(type_name), false),
     }
+}
+
+/// The arguments of a call, from the values `value` gives by argument name, as a JSON object by
+/// parameter name (so that null can be passed): an argument left out or null is left out when
+/// its parameter has a default, else passed as null.
+pub(crate) fn call_arguments<'a>(
+    arguments: &[ArgumentField],
+    value: impl Fn(&str) -> Option<&'a Value>,
+) -> Result<ArgumentsRequest, Error> {
+    let mut body = serde_json::Map::new();
+    for argument in arguments {
+        let given = value(&argument.name).filter(|v| !matches!(v, Value::Null));
+        let json = match given {
+            None if argument.has_default => continue,
+            None => serde_json::Value::Null,
+            Some(value) => json_value(argument, value)?,
+        };
+        body.insert(argument.parameter.clone(), json);
+    }
+    Ok(ArgumentsRequest::Json {
+        keys: body.keys().cloned().collect(),
+        body: serde_json::Value::Object(body).to_string(),
+    })
+}
+
+/// An argument's value as JSON that `json_to_record` turns into the parameter's type: its text
+/// as a string, which the type's input function parses, or the JSON itself for a JSON scalar.
+fn json_value(argument: &ArgumentField, value: &Value) -> Result<serde_json::Value, Error> {
+    let invalid = |e: String| Error::new(format!("Invalid value for {}: {e}", argument.name));
+    let text = argument
+        .scalar
+        .input_text(value, argument.list)
+        .map_err(invalid)?
+        .unwrap_or_default();
+    match (argument.scalar, argument.list) {
+        (Scalar::Json, false) => serde_json::from_str(&text).map_err(|e| invalid(e.to_string())),
+        _ => Ok(serde_json::Value::String(text)),
+    }
+}
+
+/// The arguments a query field was given.
+pub(crate) fn field_arguments(
+    function: &FunctionField,
+    args: &Args,
+) -> Result<ArgumentsRequest, Error> {
+    call_arguments(&function.arguments, |name| args.get(name))
 }

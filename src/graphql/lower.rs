@@ -9,6 +9,7 @@
 use async_graphql::{Error, SelectionField, Value};
 
 use super::args::{self, Args};
+use super::computed;
 use super::filter;
 use super::model::{Model, NODE_ID, Table};
 use super::node_id;
@@ -199,7 +200,7 @@ fn row(model: &Model, table: &Table, field: &SelectionField<'_>) -> Result<Vec<S
 }
 
 /// Adds the fields selected on a row of `table` to `select`.
-fn object(
+pub(crate) fn object(
     model: &Model,
     table: &Table,
     field: &SelectionField<'_>,
@@ -228,6 +229,9 @@ fn member(
     if let Some(column) = table.column(name) {
         return select.column(key, column.column.as_str());
     }
+    if let Some(field) = table.computed(name) {
+        return computed::member(model, field, child, select);
+    }
     let relation = table.relation(name).ok_or_else(|| {
         Error::new(format!(
             "internal: {} has no field {name}",
@@ -243,18 +247,7 @@ fn member(
                 request: counted, ..
             }) = lowered.count
             {
-                // Beside the connection, its rows counted: one row with `count(*)` per parent.
-                let request = ReadRequest {
-                    select: counted
-                        .select
-                        .into_iter()
-                        .chain([SelectItem::Count {
-                            alias: Some(COUNT.to_owned()),
-                            cast: None,
-                        }])
-                        .collect(),
-                    ..counted
-                };
+                let request = count_request(counted);
                 select.relation(relations::embed(relation, Some(count_key(key)), request))?;
             }
             lowered.request
@@ -265,6 +258,21 @@ fn member(
         },
     };
     select.relation(relations::embed(relation, Some(key.to_owned()), request))
+}
+
+/// Beside a nested connection, its rows counted: one row with `count(*)` per parent.
+pub(crate) fn count_request(counted: ReadRequest) -> ReadRequest {
+    ReadRequest {
+        select: counted
+            .select
+            .into_iter()
+            .chain([SelectItem::Count {
+                alias: Some(COUNT.to_owned()),
+                cast: None,
+            }])
+            .collect(),
+        ..counted
+    }
 }
 
 /// The primary key's columns under the keys a global id is made of.
@@ -311,7 +319,7 @@ pub(crate) fn payload(
 
 /// The fields of `field`'s selection set that are executed: `@skip(if: true)` and
 /// `@include(if: false)` on a field leave it out.
-fn selection<'a>(field: &SelectionField<'a>) -> Result<Vec<SelectionField<'a>>, Error> {
+pub(crate) fn selection<'a>(field: &SelectionField<'a>) -> Result<Vec<SelectionField<'a>>, Error> {
     let mut fields = Vec::new();
     for child in field.selection_set() {
         let directives = child.directives().map_err(|e| Error::new(e.message))?;

@@ -9,9 +9,10 @@
 //! read their key out of the rows Postgres shaped.
 //!
 //! `naming` turns catalog names into GraphQL names, `scalar` maps Postgres types to scalars,
-//! `model` decides what each relation exposes, `relations` which foreign keys become fields and
-//! `functions` which functions become root fields, `operators` lists the scalar filters'
-//! operators; `build`, `filter_types` and `mutation` make the types. `lower` turns selection sets
+//! `model` decides what each relation exposes, `relations` which foreign keys become fields,
+//! `functions` which functions become root fields and `computed` which become fields of a table's
+//! type, `operators` lists the scalar filters' operators; `build`, `filter_types`, `mutation` and
+//! `function_mutation` (VOLATILE functions) make the types. `lower` turns selection sets
 //! into plans (with `select` for one level's items, `args` for arguments, `paging` for order,
 //! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
 //! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
@@ -20,10 +21,12 @@
 
 mod args;
 mod build;
+mod computed;
 mod error;
 mod fields;
 mod filter;
 mod filter_types;
+mod function_mutation;
 mod functions;
 pub mod graphiql;
 mod input;

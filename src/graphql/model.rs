@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use super::computed::{self, ComputedField};
 use super::functions::{self, FunctionField};
 use super::naming::{self, KeyNames, TableNames};
 use super::operators::FilterType;
@@ -32,6 +33,8 @@ pub(crate) struct Model {
     pub tables: Vec<Table>,
     /// Functions as root query fields.
     pub functions: Vec<FunctionField>,
+    /// VOLATILE functions as mutation fields.
+    pub mutation_functions: Vec<FunctionField>,
     /// `db-max-rows`: the most rows a connection reads.
     pub max_rows: Option<u64>,
 }
@@ -61,6 +64,8 @@ pub(crate) struct Table {
     pub order_values: Vec<(String, OrderValue)>,
     /// Fields reading related rows, in the order they are listed.
     pub relations: Vec<RelationField>,
+    /// Functions of its row as fields.
+    pub computed: Vec<ComputedField>,
     /// Whether Postgres can insert into it (`createPerson`), update and delete its rows
     /// (`updatePerson…` and `deletePerson…`, which also need a primary key), grants aside.
     pub insertable: bool,
@@ -89,6 +94,9 @@ pub(crate) struct ColumnField {
 pub(crate) enum FilterField {
     /// A column, by index into `Table::columns`, with its scalar filter type.
     Column(usize, FilterType),
+    /// A computed column without required arguments, by index into `Table::computed`, with its
+    /// scalar filter type.
+    Computed(usize, FilterType),
     /// A relation, by index into `Table::relations`: its own filter (to one row) or
     /// `some`/`every`/`none` (to many).
     Relation(usize),
@@ -155,6 +163,7 @@ impl Table {
             by_key,
             order_values,
             relations: Vec::new(),
+            computed: Vec::new(),
             insertable: relation.insertable,
             updatable: relation.updatable,
             deletable: relation.deletable,
@@ -174,7 +183,7 @@ impl Table {
             .map(|(_, field)| *field)
     }
 
-    /// A field per filterable column, then per relation a field for its rows and one for whether
+    /// A field per filterable column and computed column, then per relation a field for its rows and one for whether
     /// there are any, then `and`, `or` and `not`. A name already taken is left out with a warning.
     fn set_filter_fields(&mut self) {
         let logic = [
@@ -186,6 +195,14 @@ impl Table {
             let filter = FilterType::of(column.scalar, column.list)?;
             Some((column.name.clone(), FilterField::Column(i, filter)))
         });
+        let computed = self
+            .computed
+            .iter()
+            .enumerate()
+            .filter_map(|(i, computed)| {
+                let filter = computed::filter_type(computed)?;
+                Some((computed.name.clone(), FilterField::Computed(i, filter)))
+            });
         let relations = self.relations.iter().enumerate().flat_map(|(i, relation)| {
             let exists = relation
                 .exists
@@ -194,7 +211,7 @@ impl Table {
             std::iter::once((relation.name.clone(), FilterField::Relation(i))).chain(exists)
         });
         let mut fields: Vec<(String, FilterField)> = Vec::new();
-        for (name, field) in columns.chain(relations).collect::<Vec<_>>() {
+        for (name, field) in columns.chain(computed).chain(relations).collect::<Vec<_>>() {
             let taken =
                 fields.iter().any(|(n, _)| *n == name) || logic.iter().any(|(n, _)| *n == name);
             if taken || !naming::is_valid_name(&name) {
@@ -210,10 +227,18 @@ impl Table {
         self.filter_fields = fields;
     }
 
+    /// The computed column field called `name`.
+    pub fn computed(&self, name: &str) -> Option<&ComputedField> {
+        self.computed.iter().find(|c| c.name == name)
+    }
+
     /// Whether its row type has a field `name`.
     pub fn has_field(&self, name: &str) -> bool {
         let node_id = name == NODE_ID && !self.primary_key.is_empty();
-        node_id || self.column(name).is_some() || self.relation(name).is_some()
+        node_id
+            || self.column(name).is_some()
+            || self.relation(name).is_some()
+            || self.computed(name).is_some()
     }
 
     /// The column behind the field `name`.
@@ -265,6 +290,16 @@ impl Table {
     /// Whether it has any mutation: updates and deletes need a primary key.
     pub fn writable(&self) -> bool {
         self.insertable || (self.by_key.is_some() && (self.updatable || self.deletable))
+    }
+
+    /// The names of its mutation fields, taken whether or not it has each.
+    fn mutation_fields(&self) -> impl Iterator<Item = &str> {
+        let n = &self.names;
+        let keyed = self.by_key.iter().flat_map(|k| [&k.update, &k.delete]);
+        [&n.create, &n.update, &n.delete]
+            .into_iter()
+            .chain(keyed)
+            .map(String::as_str)
     }
 
     /// Its fields of the root query type: `allPeople`, and with a primary key `personById` and
@@ -343,13 +378,23 @@ impl Model {
             [QUERY_FIELD, NODE_ID, NODE_FIELD].map(String::from).into();
         let mut tables = tables(cache, schema, &mut type_names, &mut root_fields);
         relations::attach(cache, &mut tables, &mut type_names);
+        computed::attach(cache, schema, &mut tables);
         for table in &mut tables {
             table.set_filter_fields();
         }
-        let functions = functions::fields(cache, schema, &tables, &mut root_fields);
+        let functions = functions::queries(cache, schema, &tables, &mut root_fields);
+        let mut mutation_names = type_names;
+        mutation_names.extend(
+            tables
+                .iter()
+                .flat_map(Table::mutation_fields)
+                .map(String::from),
+        );
+        let mutation_functions = functions::mutations(cache, schema, &tables, &mut mutation_names);
         Model {
             tables,
             functions,
+            mutation_functions,
             max_rows,
         }
     }

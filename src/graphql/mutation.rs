@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::dynamic::{Field, InputObject, InputValue, Object, Type, TypeRef};
+use async_graphql::dynamic::{
+    Field, FieldFuture, InputObject, InputValue, Object, ResolverContext, Type, TypeRef,
+};
 use async_graphql::{Name, Value};
 
 use super::build::{input_type, relation_field};
@@ -117,7 +119,7 @@ pub(crate) fn types(reader: &Arc<Reader>, table: &Table, index: usize) -> Vec<Ty
     types
 }
 
-fn input_argument(type_name: &str) -> InputValue {
+pub(crate) fn input_argument(type_name: &str) -> InputValue {
     InputValue::new(INPUT, TypeRef::named_nn(type_name)).description(
         "The exclusive input argument for this mutation. An object type, make sure to see \
          documentation for this object’s fields.",
@@ -235,7 +237,7 @@ fn create_input(table: &Table) -> InputObject {
         )
 }
 
-fn client_mutation_id_input() -> InputValue {
+pub(crate) fn client_mutation_id_input() -> InputValue {
     InputValue::new(CLIENT_MUTATION_ID, TypeRef::named(TypeRef::STRING)).description(
         "An arbitrary string value with no semantic meaning. Will be included in the payload \
          verbatim. May be used to track mutations by the client.",
@@ -254,17 +256,7 @@ fn payload(reader: &Arc<Reader>, table: &Table, index: usize, kind: Kind) -> Obj
     };
     let mut payload = Object::new(type_name)
         .description(format!("The output of our {verb} `{node}` mutation."))
-        .field(
-            Field::new(
-                CLIENT_MUTATION_ID,
-                TypeRef::named(TypeRef::STRING),
-                fields::client_mutation_id,
-            )
-            .description(
-                "The exact same `clientMutationId` that was provided in the mutation input, \
-                 unchanged and unused. May be used by a client to track mutations.",
-            ),
-        )
+        .field(client_mutation_id_field(fields::client_mutation_id))
         .field(
             Field::new(&names.row_field, TypeRef::named(node), fields::payload_row)
                 .description(format!("The `{node}` that was {done} by this mutation.")),
@@ -278,28 +270,50 @@ fn payload(reader: &Arc<Reader>, table: &Table, index: usize, kind: Kind) -> Obj
             move |ctx| fields::node_id(ctx, &prefix, keys),
         ));
     }
-    payload = payload.field(
-        Field::new(QUERY_FIELD, TypeRef::named(QUERY), resolve::query).description(
-            "Our root query field type. Allows us to run any query from our mutation payload.",
-        ),
-    );
+    payload = payload.field(query_field());
     if !table.primary_key.is_empty() {
-        let default_order = Value::List(vec![Value::Enum(Name::new(table.default_order()))]);
-        payload = payload.field(
-            Field::new(&names.edge_field, TypeRef::named(&names.edge), {
-                let (reader, index) = (Arc::clone(reader), index);
-                move |ctx| fields::payload_edge(ctx, &reader.model.tables[index])
-            })
-            .description(format!("An edge for our `{node}`. May be used by Relay 1."))
-            .argument(
-                InputValue::new("orderBy", TypeRef::named_nn_list_nn(&names.order_by))
-                    .default_value(default_order)
-                    .description(format!("The method to use when ordering `{node}`.")),
-            ),
-        );
+        payload = payload.field(edge_field(reader, table, index));
     }
     for relation in table.relations.iter().filter(|r| r.forward && !r.many) {
         payload = payload.field(relation_field(reader, table, relation));
     }
     payload
+}
+
+/// `clientMutationId` of a payload, read by `resolver`.
+pub(crate) fn client_mutation_id_field(
+    resolver: impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static,
+) -> Field {
+    Field::new(
+        CLIENT_MUTATION_ID,
+        TypeRef::named(TypeRef::STRING),
+        resolver,
+    )
+    .description(
+        "The exact same `clientMutationId` that was provided in the mutation input, unchanged \
+         and unused. May be used by a client to track mutations.",
+    )
+}
+
+/// `query` of a payload.
+pub(crate) fn query_field() -> Field {
+    Field::new(QUERY_FIELD, TypeRef::named(QUERY), resolve::query).description(
+        "Our root query field type. Allows us to run any query from our mutation payload.",
+    )
+}
+
+/// `personEdge(orderBy: …)` of a payload of the row of the table at `index`.
+pub(crate) fn edge_field(reader: &Arc<Reader>, table: &Table, index: usize) -> Field {
+    let (names, node) = (&table.names, &table.names.node);
+    let default_order = Value::List(vec![Value::Enum(Name::new(table.default_order()))]);
+    Field::new(&names.edge_field, TypeRef::named(&names.edge), {
+        let (reader, index) = (Arc::clone(reader), index);
+        move |ctx| fields::payload_edge(ctx, &reader.model.tables[index])
+    })
+    .description(format!("An edge for our `{node}`. May be used by Relay 1."))
+    .argument(
+        InputValue::new("orderBy", TypeRef::named_nn_list_nn(&names.order_by))
+            .default_value(default_order)
+            .description(format!("The method to use when ordering `{node}`.")),
+    )
 }

@@ -136,6 +136,28 @@ fn by_keys(prefix: &str, key_columns: &[&str]) -> String {
     camel_case(&format!("{prefix}-by-{}", keys.join("-and-")))
 }
 
+/// A VOLATILE function's mutation input and payload types: `add_person` → `AddPersonInput`,
+/// `AddPersonPayload`.
+pub(crate) fn function_types(function: &str) -> (String, String) {
+    (
+        upper_camel_case(&format!("{function}-input")),
+        upper_camel_case(&format!("{function}-payload")),
+    )
+}
+
+/// The payload field of what a mutation function returns, named after its GraphQL type as
+/// PostGraphile names it: `person`, `people` (a set), `integer`, `strings` (an array or a set).
+pub(crate) fn function_result(type_name: &str, plural: bool) -> String {
+    let singular = match type_name {
+        "Int" => "integer".to_owned(),
+        other => camel_case(other),
+    };
+    match plural {
+        true => self::plural(&singular),
+        false => singular,
+    }
+}
+
 /// The field (and argument) name of a column: `client_id` → `clientId`.
 pub(crate) fn field(column: &str) -> String {
     camel_case(column)

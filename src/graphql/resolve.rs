@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 use super::args::Args;
 use super::fields::{Row, ready};
-use super::functions::{FunctionField, Returns};
+use super::functions::{self, Returns};
 use super::lower::Counted;
 use super::model::{Model, NODE_ID, QUERY, Table};
 use super::node_id::{self, NodeId};
@@ -132,19 +132,19 @@ impl Reader {
         parse(&output.body)
     }
 
-    /// Calls the function `function` with `arguments` (by parameter name, as text) and reads
-    /// its result as `read` asks; with `count`, the rows the root filters match come beside.
-    async fn call(
+    /// Calls the function `function` with `arguments` and reads its result as `read` asks;
+    /// with `count`, the rows the root filters match come beside.
+    pub async fn call(
         &self,
         ctx: &Context<'_>,
         function: &str,
-        arguments: Vec<(String, String)>,
+        arguments: ArgumentsRequest,
         read: ReadRequest,
         count: bool,
     ) -> Result<Output, Error> {
         let request = CallRequest {
             function: function.to_owned(),
-            arguments: ArgumentsRequest::Text(arguments),
+            arguments,
             read,
         };
         let plan = CallPlan::build(&self.cache, &self.schema, request, self.options())
@@ -267,7 +267,7 @@ pub(crate) fn call(
         let value = async {
             let function = &reader.model.functions[function];
             let field = ctx.field();
-            let arguments = function_arguments(function, &Args::of(&field)?)?;
+            let arguments = functions::field_arguments(function, &Args::of(&field)?)?;
             let name = &function.function;
             match function.returns {
                 Returns::Rows(table) => {
@@ -306,31 +306,13 @@ pub(crate) fn call(
                     .map_err(Error::new)?;
                     Ok((value != Value::Null).then(|| FieldValue::value(value)))
                 }
+                Returns::Scalars(_) | Returns::Void => {
+                    Err(Error::new("internal: not a query field"))
+                }
             }
         };
         Ok(or_null(&ctx, value.await).flatten())
     })
-}
-
-/// The arguments given to a function field, as text by parameter name; null ones are left out.
-fn function_arguments(
-    function: &FunctionField,
-    args: &Args,
-) -> Result<Vec<(String, String)>, Error> {
-    let mut arguments = Vec::new();
-    for argument in &function.arguments {
-        let Some(value) = args.get(&argument.name) else {
-            continue;
-        };
-        let text = argument
-            .scalar
-            .input_text(value, argument.list)
-            .map_err(|e| Error::new(format!("Invalid value for {}: {e}", argument.name)))?;
-        if let Some(text) = text {
-            arguments.push((argument.parameter.clone(), text));
-        }
-    }
-    Ok(arguments)
 }
 
 /// Whether `id` can name a row of `table`.

@@ -11,7 +11,7 @@ use async_graphql::Error;
 use super::model::Table;
 use super::relations::{self, RelationField};
 use crate::plan::request::Embed;
-use crate::plan::{FieldPath, ReadRequest, SelectField, SelectItem};
+use crate::plan::{ComputedRequest, FieldPath, ReadRequest, SelectField, SelectItem};
 
 /// Postgres cuts longer names, which would lose the value of a longer response key.
 const MAX_KEY_BYTES: usize = 63;
@@ -36,6 +36,13 @@ impl Select {
         check_length(key)?;
         self.answers = true;
         merge(&mut self.items, field(key, column))
+    }
+
+    /// A computed column called with arguments, under its alias.
+    pub fn computed(&mut self, computed: ComputedRequest) -> Result<(), Error> {
+        check_length(&computed.alias)?;
+        self.answers = true;
+        merge(&mut self.items, SelectItem::Computed(computed))
     }
 
     /// Related rows under their embed's key.
@@ -103,6 +110,7 @@ fn key(item: &SelectItem) -> Option<&str> {
     match item {
         SelectItem::Field(field) => field.alias.as_deref(),
         SelectItem::Embed(embed) => Some(embed.target()),
+        SelectItem::Computed(computed) => Some(&computed.alias),
         _ => None,
     }
 }
@@ -119,6 +127,7 @@ fn merge(items: &mut Vec<SelectItem>, item: SelectItem) -> Result<(), Error> {
     };
     match (existing, item) {
         (SelectItem::Field(a), SelectItem::Field(b)) if a.field == b.field => Ok(()),
+        (SelectItem::Computed(a), SelectItem::Computed(b)) if *a == b => Ok(()),
         (SelectItem::Embed(a), SelectItem::Embed(b)) if same_rows(a, &b) => {
             for item in b.request.select {
                 merge(&mut a.request.select, item)?;

@@ -19,15 +19,15 @@ pub use call::{
     TextArgument, TextValue, Values, WholeBody,
 };
 pub use error::{Ambiguity, NoFunction, NoRelationship, PlanError};
-pub use expr::{Expr, ExprType};
+pub use expr::{ComputedArgument, Expr, ExprType};
 pub use read::{
     CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder, Selected,
     Tree, Value, relation,
 };
 pub use request::{
-    AggregateFunction, Condition, Direction, FieldPath, Filter, IsValue, JoinType, JsonKey,
-    JsonStep, LogicTree, Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range, ReadRequest,
-    SelectField, SelectItem, TextSearch,
+    AggregateFunction, ComputedRequest, Condition, Direction, FieldPath, Filter, IsValue, JoinType,
+    JsonKey, JsonStep, LogicTree, Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range,
+    ReadRequest, SelectField, SelectItem, TextSearch,
 };
 pub use write::{
     ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan, Mutation,

@@ -215,6 +215,11 @@ impl Builder<'_> {
                     });
                 }
                 SelectItem::Embed(embed) => embeds.push(self.embed(relation, embed)?),
+                SelectItem::Computed(computed) => select.push(Selected {
+                    value: Value::Field(Expr::computed(self.cache, relation, &computed)?),
+                    key: computed.alias,
+                    cast: None,
+                }),
             }
         }
         let filters = request
@@ -395,6 +400,7 @@ fn all_columns(relation: &Relation) -> impl Iterator<Item = Selected> + '_ {
         value: Value::Field(Expr {
             column: column.name.clone(),
             computed: None,
+            arguments: Vec::new(),
             column_type: column.sql_type.clone(),
             jsonb: column.type_name == "jsonb",
             json_path: Vec::new(),

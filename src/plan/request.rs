@@ -28,6 +28,18 @@ pub enum SelectItem {
     },
     /// `alias:relation!hint!inner(…)` or `...relation(…)`.
     Embed(Embed),
+    /// A computed column called with arguments besides the row (GraphQL's computed column
+    /// fields; PostgREST's URL grammar has no way to pass them).
+    Computed(ComputedRequest),
+}
+
+/// `alias: function(row, name := value, …)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedRequest {
+    pub function: String,
+    /// Values as text by parameter name; `None` is null.
+    pub arguments: Vec<(String, Option<String>)>,
+    pub alias: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

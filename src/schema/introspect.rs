@@ -291,7 +291,8 @@ SELECT n.nspname::text, p.proname::text, obj_description(p.oid, 'pg_proc'),
         FROM pg_attribute a
         JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
-        WHERE a.attrelid = rt.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
+        WHERE a.attrelid = rt.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+       p.proisstrict
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_type rt ON rt.oid = p.prorettype
@@ -322,6 +323,7 @@ type FunctionRow = (
     Option<String>,
     Option<String>,
     Option<Json<Vec<AttributeRow>>>,
+    bool,
 );
 
 async fn functions(
@@ -405,6 +407,7 @@ fn function(row: FunctionRow) -> Function {
             "s" => Volatility::Stable,
             _ => Volatility::Volatile,
         },
+        strict: row.13,
     }
 }
 

@@ -183,6 +183,8 @@ pub struct Function {
     pub arguments: Vec<Argument>,
     pub returns: ReturnType,
     pub volatility: Volatility,
+    /// `STRICT`: a null argument makes the result null without calling it.
+    pub strict: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -14,10 +14,18 @@ pub(super) fn expr(sql: &mut SqlBuilder, alias: &str, expr: &Expr) {
     }
     match &expr.computed {
         Some(function) => {
-            sql.push_qualified(function)
-                .push("(")
-                .push_ident(alias)
-                .push(")");
+            sql.push_qualified(function).push("(").push_ident(alias);
+            for argument in &expr.arguments {
+                sql.push(", ")
+                    .push_ident(argument.name.as_str())
+                    .push(" := ");
+                match &argument.value {
+                    Some(value) => sql.push_bind(Bind::Text(value.clone())),
+                    None => sql.push("NULL"),
+                };
+                sql.push("::").push_type(&argument.sql_type);
+            }
+            sql.push(")");
         }
         None => {
             sql.push_ident(alias)
