@@ -227,6 +227,9 @@ pub struct App {
     pub auth: Authenticator,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// The GraphQL queries clients persisted by their hash; kept across schema reloads, as the
+    /// texts stay the same.
+    pub persisted_queries: graphql::PersistedQueries,
     /// Set once the shutdown grace period is over: requests still running are cut short.
     cut: tokio::sync::watch::Sender<bool>,
     api: ArcSwap<Api>,
@@ -267,6 +270,7 @@ impl App {
             auth: Authenticator::start(&config.jwt, config.anon_role.clone()).await?,
             settings: source.settings.clone(),
             metrics: Metrics::new(),
+            persisted_queries: graphql::PersistedQueries::new(config.graphql_persisted_queries),
             cut: tokio::sync::watch::Sender::new(false),
             api: ArcSwap::from_pointee(api),
             source: Mutex::new(source),

@@ -187,6 +187,12 @@ pub const KEYS: &[Key] = &[
                [default: true]",
     },
     Key {
+        name: "graphql-persisted-queries",
+        aliases: &[],
+        help: "Most queries kept for automatic persisted queries (Apollo's APQ); 0 turns them \
+               off [default: 0]",
+    },
+    Key {
         name: "docs-path",
         aliases: &[],
         help: "Path of Swagger UI [default: /docs]",
@@ -359,6 +365,8 @@ pub struct Config {
     pub openapi_mode: crate::openapi::Mode,
     pub graphql_path: String,
     pub graphql_limits: GraphqlLimits,
+    /// `graphql-persisted-queries`: the most queries kept by their hash; 0 when off.
+    pub graphql_persisted_queries: u64,
     pub docs_path: String,
     pub log_level: String,
     /// Origins CORS allows; empty allows any.
@@ -523,6 +531,7 @@ impl Config {
             openapi_mode: sources.parse("openapi-mode", crate::openapi::Mode::default())?,
             graphql_path: path(sources, "graphql-path", "/graphql")?,
             graphql_limits: graphql_limits(sources)?,
+            graphql_persisted_queries: sources.parse("graphql-persisted-queries", 0)?,
             docs_path: path(sources, "docs-path", "/docs")?,
             log_level: sources.get("log-level").unwrap_or("info").to_owned(),
             cors_allowed_origins: list("server-cors-allowed-origins", ""),
@@ -864,6 +873,10 @@ mod tests {
                 introspection: false,
             }
         );
+        assert_eq!(config.graphql_persisted_queries, 0);
+        sources.env(vars(&[("PGRST_GRAPHQL_PERSISTED_QUERIES", "500")]));
+        let config = Config::from_sources(&sources).unwrap();
+        assert_eq!(config.graphql_persisted_queries, 500);
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub struct Transaction {
 pub type Check<'a> = &'a (dyn Fn(&Output) -> Result<(), ApiError> + Send + Sync);
 
 /// Times a transaction is run again after a serialization failure or a deadlock.
-const RETRIES: u32 = 3;
+pub const RETRIES: u32 = 3;
 
 /// The per-request settings Postgres sees through `current_setting(…)`.
 #[derive(Debug)]

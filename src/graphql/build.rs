@@ -12,7 +12,7 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Value};
 
-use super::computed;
+use super::computed::{self, Computes};
 use super::fields;
 use super::filter_types;
 use super::function_mutation;
@@ -25,6 +25,7 @@ use super::mutation;
 use super::node_id;
 use super::relations::RelationField;
 use super::resolve::{self, Reader};
+use super::smart_tags::Action;
 use crate::config::GraphqlLimits;
 
 const NODE_ID_DESCRIPTION: &str = "A globally unique identifier. Can be used in various places \
@@ -69,28 +70,38 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
         }
         scalars.extend(table.columns.iter().map(|c| c.scalar));
         scalars.extend(computed::scalars(table));
-        scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
-            FilterField::Column(_, filter) | FilterField::Computed(_, filter) => Some(*filter),
-            _ => None,
-        }));
-        for relation in &table.relations {
-            if let Some(name) = &relation.many_filter {
-                many_filters.insert(name.clone(), relation.target);
+        let uses = Uses::of(model, index);
+        if uses.filter {
+            scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
+                FilterField::Column(_, filter) | FilterField::Computed(_, filter) => Some(*filter),
+                _ => None,
+            }));
+            for relation in &table.relations {
+                if let Some(name) = &relation.many_filter {
+                    many_filters.insert(name.clone(), relation.target);
+                }
             }
         }
-        query = query.field(all_rows(table, index, &reader));
+        if !table.tags.omits(Action::All) {
+            query = query.field(all_rows(table, index, &reader));
+        }
         if let Some(field) = row_by_key(table, index, &reader) {
             query = query
                 .field(field)
                 .field(row_by_node_id(table, index, &reader));
         }
-        builder = builder
-            .register(node(&reader, table))
-            .register(connection(table))
-            .register(edge(table))
-            .register(order_by(table))
-            .register(condition(table))
-            .register(filter_types::table(model, table));
+        builder = builder.register(node(&reader, table));
+        if uses.connection {
+            builder = builder
+                .register(connection(table))
+                .register(condition(table));
+        }
+        if uses.edge {
+            builder = builder.register(edge(table)).register(order_by(table));
+        }
+        if uses.filter {
+            builder = builder.register(filter_types::table(model, table));
+        }
     }
     for (index, function) in model.functions.iter().enumerate() {
         query = query.field(function_field(model, function, index, &reader));
@@ -144,6 +155,49 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     builder.register(query).finish()
 }
 
+/// Which of a table's collection types the schema refers to, so that the others are left out,
+/// as PostGraphile leaves them out (of a table tagged `@omit all,many`, say).
+struct Uses {
+    /// Its connection (with its condition): `allPeople`, a to-many relation, a function or a
+    /// computed column.
+    connection: bool,
+    /// Its edge and order: a connection, or a mutation's payload.
+    edge: bool,
+    /// Its filter: a connection, or a relation filter of a to-one relation.
+    filter: bool,
+}
+
+impl Uses {
+    fn of(model: &Model, index: usize) -> Uses {
+        let table = &model.tables[index];
+        let relations = || model.tables.iter().flat_map(|t| &t.relations);
+        let computed = || model.tables.iter().flat_map(|t| &t.computed);
+        let connection = !table.tags.omits(Action::All)
+            || relations().any(|r| r.many && r.target == index)
+            || computed().any(|c| c.returns == Computes::Rows(index))
+            || model
+                .functions
+                .iter()
+                .any(|f| f.returns == Returns::Rows(index));
+        let payload = table.writable()
+            || model
+                .mutation_functions
+                .iter()
+                .any(|f| f.returns == Returns::Row(index));
+        let related = model.tables.iter().any(|table| {
+            table.filter_fields.iter().any(|(_, field)| match field {
+                FilterField::Relation(i) => table.relations[*i].target == index,
+                _ => false,
+            })
+        });
+        Uses {
+            connection,
+            edge: connection || payload,
+            filter: connection || related,
+        }
+    }
+}
+
 /// `Person`: its global id when it has a primary key, a field per column, then per relation.
 fn node(reader: &Arc<Reader>, table: &Table) -> Object {
     let mut object = Object::new(&table.names.node);
@@ -160,7 +214,7 @@ fn node(reader: &Arc<Reader>, table: &Table) -> Object {
             .description(NODE_ID_DESCRIPTION),
         );
     }
-    for column in &table.columns {
+    for column in table.columns.iter().filter(|c| !c.tags.omits(Action::Read)) {
         let (scalar, list) = (column.scalar, column.list);
         let mut field = Field::new(&column.name, output_type(column), move |ctx| {
             fields::column(ctx, scalar, list)
@@ -241,7 +295,9 @@ fn connection(table: &Table) -> Object {
                 TypeRef::named_list_nn(&table.names.edge),
                 fields::rows,
             )
-            .description(format!("A list of edges which contains the `{node}`.")),
+            .description(format!(
+                "A list of edges which contains the `{node}` and cursor to aid in pagination."
+            )),
         )
         .field(
             Field::new("pageInfo", TypeRef::named_nn(PAGE_INFO), fields::page_info)
@@ -330,7 +386,11 @@ fn condition(table: &Table) -> InputObject {
         "A condition to be used against `{node}` object types. All fields are tested for equality \
          and combined with a logical ‘and.’"
     ));
-    for column in &table.columns {
+    for column in table
+        .columns
+        .iter()
+        .filter(|c| !c.tags.omits(Action::Filter))
+    {
         input = input.field(
             InputValue::new(&column.name, input_type(column)).description(format!(
                 "Checks for equality with the object’s `{}` field.",
@@ -358,28 +418,36 @@ fn all_rows(table: &Table, index: usize, reader: &Arc<Reader>) -> Field {
 }
 
 /// `first`, `last`, `offset`, `before`, `after`, `orderBy`, `condition` and `filter` of a
-/// collection of `table`'s rows.
+/// collection of `table`'s rows (without `orderBy` when it is tagged `@omit order`, and without
+/// `condition` and `filter` when it is tagged `@omit filter`).
 fn collection_arguments(field: Field, table: &Table) -> Field {
     let names = &table.names;
     let default_order = Value::List(vec![Value::Enum(Name::new(table.default_order()))]);
-    paging_arguments(field)
-        .argument(
+    let mut field = paging_arguments(field);
+    if !table.tags.omits(Action::Order) {
+        field = field.argument(
             InputValue::new("orderBy", TypeRef::named_nn_list(&names.order_by))
                 .default_value(default_order)
                 .description(format!("The method to use when ordering `{}`.", names.node)),
-        )
+        );
+    }
+    if table.tags.omits(Action::Filter) {
+        return field;
+    }
+    field
         .argument(
             InputValue::new("condition", TypeRef::named(&names.condition)).description(
                 "A condition to be used in determining which values should be returned by the \
                  collection.",
             ),
         )
-        .argument(
-            InputValue::new("filter", TypeRef::named(&names.filter)).description(
-                "A filter to be used in determining which values should be returned by the \
-                 collection.",
-            ),
-        )
+        .argument(filter_argument(table))
+}
+
+fn filter_argument(table: &Table) -> InputValue {
+    InputValue::new("filter", TypeRef::named(&table.names.filter)).description(
+        "A filter to be used in determining which values should be returned by the collection.",
+    )
 }
 
 /// `first`, `last`, `offset`, `before` and `after`.
@@ -441,13 +509,10 @@ fn function_field(
         field = field.argument(InputValue::new(&argument.name, argument_type(argument)));
     }
     match function.returns {
-        Returns::Rows(table) => paging_arguments(field).argument(
-            InputValue::new("filter", TypeRef::named(&model.tables[table].names.filter))
-                .description(
-                    "A filter to be used in determining which values should be returned by \
-                     the collection.",
-                ),
-        ),
+        Returns::Rows(table) if !model.tables[table].tags.omits(Action::Filter) => {
+            paging_arguments(field).argument(filter_argument(&model.tables[table]))
+        }
+        Returns::Rows(_) => paging_arguments(field),
         _ => field,
     }
 }

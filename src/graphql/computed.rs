@@ -9,6 +9,9 @@
 //! A computed column is read in its parent row's statement: a value is the function called on
 //! the row in the select list (`"api"."people_initials"("people")`), rows a lateral subquery
 //! over the function's result, like any relation.
+//!
+//! A smart comment's `@fieldName` names the field instead, and `@omit` (or `@omit execute`) leaves
+//! it out.
 
 use std::sync::Arc;
 
@@ -26,6 +29,7 @@ use super::operators::FilterType;
 use super::resolve::Reader;
 use super::scalar::Scalar;
 use super::select::Select;
+use super::smart_tags::{Action, SmartTags};
 use crate::plan::ComputedRequest;
 use crate::plan::request::Embed;
 use crate::schema::{Cache, Function, Ident, Volatility};
@@ -108,9 +112,14 @@ fn field(
         }
         Returns::Scalars(_) | Returns::Void => return Err("it returns a set of values or nothing"),
     };
+    let tags = SmartTags::parse(function.comment.as_deref());
+    if tags.omits(Action::Execute) {
+        return Err("its smart comment omits it");
+    }
     let table = &tables[index];
-    let name =
-        naming::field(&function.name.name.as_str()[table.relation.name.as_str().len() + 1..]);
+    let name = tags.field_name.clone().unwrap_or_else(|| {
+        naming::field(&function.name.name.as_str()[table.relation.name.as_str().len() + 1..])
+    });
     let taken = name == NODE_ID
         || table.column(&name).is_some()
         || table.relation(&name).is_some()
@@ -125,7 +134,7 @@ fn field(
     Ok(ComputedField {
         name,
         function: function.name.name.to_string(),
-        description: function.comment.clone(),
+        description: tags.description,
         arguments,
         returns,
     })

@@ -177,6 +177,13 @@ fn scalar_filter(
                 .map_err(invalid)?
                 .ok_or_else(|| Error::new("Null literals are forbidden in filter argument input."))
         };
+        // A single value counts as a list of one.
+        let list = |value: &Value| -> Result<Vec<String>, Error> {
+            match value {
+                Value::List(items) => items.iter().map(text).collect(),
+                single => Ok(vec![text(single)?]),
+            }
+        };
         let (negated, condition) = match operator.meaning {
             Meaning::IsNull => match value {
                 Value::Boolean(true) => (false, Condition::Is(IsValue::Null)),
@@ -184,13 +191,11 @@ fn scalar_filter(
                 other => return Err(invalid(format!("expected a Boolean, not {other}"))),
             },
             Meaning::Compare { op, negated } => (negated, Condition::Compare(op, text(value)?)),
-            Meaning::In { negated } => {
-                let items = match value {
-                    Value::List(items) => items.iter().map(text).collect::<Result<_, _>>()?,
-                    single => vec![text(single)?],
-                };
-                (negated, Condition::In(items))
+            Meaning::In { negated } => (negated, Condition::In(list(value)?)),
+            Meaning::CompareInsensitive { op, negated } => {
+                (negated, Condition::CompareInsensitive(op, text(value)?))
             }
+            Meaning::InInsensitive { negated } => (negated, Condition::InInsensitive(list(value)?)),
             Meaning::Pattern(pattern) => {
                 let regex = pattern::regex(pattern.kind, &text(value)?).map_err(invalid)?;
                 let op = match pattern.insensitive {

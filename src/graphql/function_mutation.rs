@@ -34,7 +34,7 @@ use crate::plan::ReadRequest;
 
 /// `addPerson(input: AddPersonInput!): AddPersonPayload`.
 pub(crate) fn field(function: &FunctionField, index: usize, reader: &Arc<Reader>) -> Field {
-    let (input, payload) = naming::function_types(&function.function);
+    let (input, payload) = naming::function_types(&function.name);
     let reader = Arc::clone(reader);
     let field = Field::new(&function.name, TypeRef::named(payload), move |ctx| {
         call(ctx, Arc::clone(&reader), index)
@@ -48,7 +48,7 @@ pub(crate) fn field(function: &FunctionField, index: usize, reader: &Arc<Reader>
 
 /// `AddPersonInput` and `AddPersonPayload`.
 pub(crate) fn types(reader: &Arc<Reader>, function: &FunctionField) -> [Type; 2] {
-    let (input_name, payload_name) = naming::function_types(&function.function);
+    let (input_name, payload_name) = naming::function_types(&function.name);
     let mut input = InputObject::new(input_name)
         .description(format!("All input for the `{}` mutation.", function.name))
         .field(client_mutation_id_input());

@@ -6,6 +6,9 @@
 //! [`function_mutation`](super::function_mutation)). A function taking a table's row first whose
 //! name starts with the table's is a computed column instead (see [`computed`](super::computed)).
 //!
+//! A smart comment's `@name` renames the field (and a mutation's input and payload types), and
+//! `@omit` (or `@omit execute`) leaves it out.
+//!
 //! Left out, with a debug log line: overloaded names, unnamed or VARIADIC parameters, other
 //! functions taking a row of a table, queries returning a set of scalars or `void`, and functions
 //! returning a record or a row of a table that is no type.
@@ -19,6 +22,7 @@ use super::computed;
 use super::model::Table;
 use super::naming;
 use super::scalar::Scalar;
+use super::smart_tags::{Action, SmartTags};
 use crate::plan::ArgumentsRequest;
 use crate::schema::{Argument, Cache, Function, Ident, ReturnKind, Volatility};
 
@@ -112,14 +116,14 @@ pub(crate) fn mutations(
         .filter(|f| f.volatility == Volatility::Volatile);
     let mut taken = names.clone();
     let fields = fields(cache, schema, candidates, tables, &mut taken, |field| {
-        let (input, payload) = naming::function_types(&field.function);
+        let (input, payload) = naming::function_types(&field.name);
         match names.contains(&input) || names.contains(&payload) {
             true => Err("its input or payload type's name is taken"),
             false => Ok(()),
         }
     });
     for field in &fields {
-        let (input, payload) = naming::function_types(&field.function);
+        let (input, payload) = naming::function_types(&field.name);
         names.extend([field.name.clone(), input, payload]);
     }
     fields
@@ -178,10 +182,14 @@ fn field(function: &Function, tables: &[Table]) -> Result<FunctionField, &'stati
     if computed::table_of(function, tables).is_some() {
         return Err("it is a computed column");
     }
+    let tags = SmartTags::parse(function.comment.as_deref());
+    if tags.omits(Action::Execute) {
+        return Err("its smart comment omits it");
+    }
     Ok(FunctionField {
-        name: naming::field(function.name.name.as_str()),
+        name: naming::field(tags.name.as_deref().unwrap_or(function.name.name.as_str())),
         function: function.name.name.to_string(),
-        description: function.comment.clone(),
+        description: tags.description,
         arguments: arguments(function, &function.arguments, tables)?,
         returns: returns(function, tables)?,
     })

@@ -7,6 +7,10 @@
 //! fetched from a CDN or the network at build time or run time. Deciding when
 //! to serve the page (e.g. a `GET` whose `Accept` prefers `text/html`) is up to
 //! the caller.
+//!
+//! The page links its assets and the endpoint by URLs relative to itself
+//! (`./graphql/assets/…`), so it works unchanged when a proxy serves pgway
+//! under a prefix (`https://example.com/api/graphql`).
 
 use axum::Router;
 use axum::http::header;
@@ -78,6 +82,28 @@ fn prefix(assets: &str) -> String {
         .to_owned()
 }
 
+/// `target` as a URL relative to the page at `page` (both absolute paths):
+/// `./graphql/assets/x` from `/graphql`, `../assets/x` from `/a/page` for
+/// `/assets/x`. It starts with `./` or `../`, so no part of it reads as a
+/// URL scheme.
+fn relative(target: &str, page: &str) -> String {
+    let directory: Vec<&str> = page.split('/').skip(1).collect();
+    let directory = &directory[..directory.len().saturating_sub(1)];
+    let target: Vec<&str> = target.split('/').skip(1).collect();
+    let common = directory
+        .iter()
+        .zip(&target)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(target.len().saturating_sub(1));
+    let up = directory.len() - common;
+    let rest = target[common..].join("/");
+    match up {
+        0 => format!("./{rest}"),
+        up => format!("{}{rest}", "../".repeat(up)),
+    }
+}
+
 /// Escapes `s` for HTML text and (quoted) attribute values.
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -147,16 +173,18 @@ html, body { height: 100%; margin: 0; overflow: hidden; }
 </html>
 "##;
 
-/// The GraphiQL HTML page; `endpoint` is the GraphQL URL path (e.g. "/graphql"), `assets` the path prefix the assets are served under (e.g. "/graphql/assets").
+/// The GraphiQL HTML page, served at `endpoint`, the GraphQL URL path (e.g.
+/// "/graphql"); `assets` is the path prefix the assets are served under
+/// (e.g. "/graphql/assets"). Both are linked relative to the page.
 pub fn page(endpoint: &str, assets: &str) -> Html<String> {
     let prefix = prefix(assets);
-    let url = |asset: &Asset| escape_html(&asset.url(&prefix));
+    let url = |asset: &Asset| escape_html(&relative(&asset.url(&prefix), endpoint));
     Html(
         PAGE.replace("{graphiql_css}", &url(&GRAPHIQL_CSS))
             .replace("{react_js}", &url(&REACT_JS))
             .replace("{react_dom_js}", &url(&REACT_DOM_JS))
             .replace("{graphiql_js}", &url(&GRAPHIQL_JS))
-            .replace("{endpoint}", &escape_html(endpoint)),
+            .replace("{endpoint}", &escape_html(&relative(endpoint, endpoint))),
     )
 }
 
@@ -240,23 +268,25 @@ mod tests {
 
     #[test]
     fn page_escapes_the_endpoint_and_links_the_assets() {
-        let Html(html) = page(r#"/g"><script>alert('x')</script>&"#, "/graphql/assets");
+        let Html(html) = page(r#"/g"><script>alert('x')<\script>&"#, "/graphql/assets");
         assert!(html.contains(
-            r#"data-endpoint="/g&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;""#
+            r#"data-endpoint="./g&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;\script&gt;&amp;""#
         ));
         assert!(!html.contains("alert('x')"));
+        let Html(html) = page("/graphql", "/graphql/assets");
+        assert!(html.contains(r#"data-endpoint="./graphql""#));
         for asset in &ASSETS {
             assert!(
-                html.contains(&asset.url("/graphql/assets")),
+                html.contains(&asset.url("./graphql/assets")),
                 "page does not link {}",
                 asset.file
             );
         }
         assert!(html.contains(&format!(
-            r#"src="/graphql/assets/graphiql-{GRAPHIQL_VERSION}/graphiql.min.js""#
+            r#"src="./graphql/assets/graphiql-{GRAPHIQL_VERSION}/graphiql.min.js""#
         )));
         assert!(html.contains(&format!(
-            r#"href="/graphql/assets/graphiql-{GRAPHIQL_VERSION}/graphiql.min.css""#
+            r#"href="./graphql/assets/graphiql-{GRAPHIQL_VERSION}/graphiql.min.css""#
         )));
         assert!(html.contains("GraphiQL.createFetcher"));
         assert!(html.contains("isHeadersEditorEnabled: true"));
@@ -265,29 +295,44 @@ mod tests {
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert!(html.contains(r#"<link rel="icon" href="data:,">"#));
         for url in linked_urls(&html) {
-            assert!(url.starts_with("/graphql/assets/"), "{url}");
+            assert!(url.starts_with("./graphql/assets/"), "{url}");
         }
+    }
+
+    #[test]
+    fn links_are_relative_to_the_page() {
+        assert_eq!(
+            relative("/graphql/assets/x.js", "/graphql"),
+            "./graphql/assets/x.js"
+        );
+        assert_eq!(relative("/graphql", "/graphql"), "./graphql");
+        assert_eq!(relative("/x.js", "/graphql"), "./x.js");
+        assert_eq!(relative("/assets/x.js", "/a/page"), "../assets/x.js");
+        assert_eq!(relative("/a/b/x.js", "/a/page"), "./b/x.js");
+        assert_eq!(relative("/a:b/x.js", "/graphql"), "./a:b/x.js");
     }
 
     #[test]
     fn page_escapes_the_assets_prefix() {
         let Html(html) = page("/graphql", "/a\"b<c>");
-        assert!(html.contains(r#"src="/a&quot;b&lt;c&gt;/react-"#));
+        assert!(html.contains(r#"src="./a&quot;b&lt;c&gt;/react-"#));
         assert!(!html.contains("/a\"b"));
     }
 
     #[tokio::test]
     async fn every_asset_the_page_links_is_served() {
         for (assets, linked_prefix) in [
-            ("/graphql/assets", "/graphql/assets/"),
-            ("/graphql/assets/", "/graphql/assets/"),
-            ("/", "/"),
+            ("/graphql/assets", "./graphql/assets/"),
+            ("/graphql/assets/", "./graphql/assets/"),
+            ("/", "./"),
         ] {
             let Html(html) = page("/graphql", assets);
             let urls = linked_urls(&html);
             assert_eq!(urls.len(), ASSETS.len());
             for url in urls {
                 assert!(url.starts_with(linked_prefix), "{url}");
+                // Relative to the page at `/graphql`: its directory is `/`.
+                let url = format!("/{}", &url[2..]);
                 let (status, _, body) = fetch(asset_routes(assets), &url).await;
                 assert_eq!(status, StatusCode::OK, "{url}");
                 assert!(!body.is_empty(), "{url}");

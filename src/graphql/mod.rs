@@ -17,7 +17,8 @@
 //! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
 //! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
 //! cursors, and `error` reports failures with Postgres' codes. `operation` reads what a request's
-//! transaction must be; `graphiql` serves the in-browser IDE.
+//! transaction must be; `persisted` resolves automatic persisted queries' hashes;
+//! `smart_tags` parses smart comments; `graphiql` serves the in-browser IDE.
 
 mod args;
 mod build;
@@ -40,10 +41,13 @@ mod operation;
 mod operators;
 mod paging;
 mod pattern;
+mod persisted;
 mod relations;
 mod resolve;
+mod retry;
 mod scalar;
 mod select;
+mod smart_tags;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -56,10 +60,11 @@ use async_graphql::{ServerError, Value};
 use crate::config::GraphqlLimits;
 use crate::context::RequestContext;
 use crate::db::session::Session;
-use crate::db::{Access, Database, End, Output};
+use crate::db::{Access, Database, End, Output, RETRIES};
 use crate::schema::{Cache, Ident};
 use crate::sql::Statement;
 use operation::Operation;
+pub use persisted::{PersistedQueries, PersistedQueryError};
 
 /// How the GraphQL API reads, and what a query may ask.
 #[derive(Debug, Clone, Default)]
@@ -95,13 +100,36 @@ pub fn build(cache: Arc<Cache>, schema: &Ident, options: Options) -> Result<Sche
 
 /// Runs `request` against `schema` as the caller described by `data`, in one transaction: a
 /// query reads one snapshot, a mutation commits only if every field succeeded (else its `data`
-/// is null, as nothing it reports was kept) and `data.end` says so.
+/// is null, as nothing it reports was kept) and `data.end` says so. An operation whose
+/// transaction Postgres rolled back for a serialization failure or deadlock runs again, in a new
+/// transaction, up to [`RETRIES`] times, as REST's requests do.
 pub async fn execute(
     schema: &Schema,
     mut request: async_graphql::Request,
     data: RequestData,
 ) -> async_graphql::Response {
     let operation = Operation::of(&mut request);
+    let mut attempt = 0;
+    loop {
+        let response = execute_once(schema, retry::copy(&mut request), &data, operation).await;
+        if attempt == RETRIES || !retry::transient(&response) {
+            return response;
+        }
+        attempt += 1;
+        tracing::warn!(
+            attempt,
+            "GraphQL transaction rolled back by Postgres, retrying"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+    }
+}
+
+async fn execute_once(
+    schema: &Schema,
+    request: async_graphql::Request,
+    data: &RequestData,
+    operation: Operation,
+) -> async_graphql::Response {
     let access = match operation.mutation {
         true => Access::ReadWrite,
         false => Access::ReadOnly,
@@ -110,8 +138,8 @@ pub async fn execute(
     let (authenticated, end) = (data.context.identity.authenticated, data.end);
     let caller = Caller {
         session: Arc::clone(&session),
-        context: data.context,
-        search_path: data.search_path,
+        context: data.context.clone(),
+        search_path: data.search_path.clone(),
     };
     let mut response = schema.execute(request.data(caller)).await;
     let commit = end == End::Commit && !(operation.mutation && response.is_err());
@@ -126,6 +154,12 @@ pub async fn execute(
         response.data = Value::Null;
     }
     response
+}
+
+/// Whether the operation `request` names is a mutation (the document is parsed once, and kept
+/// for execution).
+pub fn writes(request: &mut async_graphql::Request) -> bool {
+    Operation::of(request).mutation
 }
 
 /// What the resolvers of one operation share: its transaction and the caller.

@@ -15,6 +15,7 @@ use super::naming::{self, KeyNames, TableNames};
 use super::operators::FilterType;
 use super::relations::{self, RelationField};
 use super::scalar::Scalar;
+use super::smart_tags::{Action, SmartTags};
 use crate::plan::Direction;
 use crate::schema::{Cache, Column, Ident, QualifiedName, Relation};
 
@@ -52,7 +53,11 @@ pub(crate) const NODE_ID: &str = "nodeId";
 #[derive(Debug)]
 pub(crate) struct Table {
     pub relation: QualifiedName,
+    /// The name its names are inflected from: the relation's, or its `@name`.
+    pub base_name: String,
     pub description: Option<String>,
+    /// Its smart comment's tags (`@omit all`, …).
+    pub tags: SmartTags,
     pub names: TableNames,
     pub columns: Vec<ColumnField>,
     /// Indexes into `columns` of the primary key, in key order; empty when there is none.
@@ -79,6 +84,8 @@ pub(crate) struct Table {
 #[derive(Debug)]
 pub(crate) struct ColumnField {
     pub name: String,
+    /// The name its names are inflected from: the column's, or its `@name`.
+    pub base_name: String,
     pub column: Ident,
     pub scalar: Scalar,
     /// Whether the column is an array (a GraphQL list of `scalar`).
@@ -87,6 +94,8 @@ pub(crate) struct ColumnField {
     /// Whether a new row must give it a value: not null and without a default.
     pub required: bool,
     pub description: Option<String>,
+    /// Its smart comment's tags (`@omit create`, …).
+    pub tags: SmartTags,
 }
 
 /// What a field of a table's filter input tests.
@@ -117,12 +126,27 @@ pub(crate) enum OrderValue {
 }
 
 impl Table {
-    /// The relation as GraphQL sees it; `None` when none of its columns can be a field.
+    /// The relation as GraphQL sees it; `None` when none of its columns can be a field, or its
+    /// smart comment omits it (`@omit`, or `@omit read`, which PostGraphile allows only with
+    /// every other action that reads it).
     fn new(relation: &Relation) -> Option<Table> {
-        let table = relation.name.name.as_str();
+        let tags = SmartTags::parse(relation.comment.as_deref());
+        if tags.omits(Action::Read) {
+            return None;
+        }
+        let base_name = tags
+            .name
+            .clone()
+            .unwrap_or_else(|| relation.name.name.to_string());
+        let table = base_name.as_str();
         let mut columns: Vec<ColumnField> = Vec::new();
         for column in &relation.columns {
-            let name = naming::field(column.name.as_str());
+            let tags = SmartTags::parse(column.comment.as_deref());
+            if tags.omitted() {
+                continue;
+            }
+            let base_name = tags.name.clone().unwrap_or_else(|| column.name.to_string());
+            let name = naming::field(&base_name);
             if !naming::is_valid_name(&name) || columns.iter().any(|c| c.name == name) {
                 tracing::warn!(
                     "GraphQL: column {}.{} skipped: no usable field name ({name:?})",
@@ -131,7 +155,7 @@ impl Table {
                 );
                 continue;
             }
-            columns.push(ColumnField::new(name, column));
+            columns.push(ColumnField::new(name, base_name, column, tags));
         }
         if columns.is_empty() {
             return None;
@@ -149,25 +173,35 @@ impl Table {
         let by_key = (!primary_key.is_empty()).then(|| {
             let keys: Vec<&str> = primary_key
                 .iter()
-                .map(|&i| columns[i].column.as_str())
+                .map(|&i| columns[i].base_name.as_str())
                 .collect();
             KeyNames::new(table, &keys)
         });
         let order_values = order_values(&columns, !primary_key.is_empty());
+        // PostGraphile names the global ids and `deletedPersonId` after the table's own name,
+        // whatever its `@name`.
+        let own = TableNames::new(relation.name.name.as_str());
+        let names = TableNames {
+            deleted_id: own.deleted_id,
+            node_id_prefix: own.node_id_prefix,
+            ..TableNames::new(table)
+        };
         Some(Table {
             relation: relation.name.clone(),
-            description: relation.comment.clone(),
-            names: TableNames::new(table),
+            description: tags.description.clone(),
+            names,
+            base_name: base_name.clone(),
             columns,
             primary_key,
             by_key,
             order_values,
             relations: Vec::new(),
             computed: Vec::new(),
-            insertable: relation.insertable,
-            updatable: relation.updatable,
-            deletable: relation.deletable,
+            insertable: relation.insertable && !tags.omits(Action::Create),
+            updatable: relation.updatable && !tags.omits(Action::Update),
+            deletable: relation.deletable && !tags.omits(Action::Delete),
             filter_fields: Vec::new(),
+            tags,
         })
     }
 
@@ -192,6 +226,9 @@ impl Table {
             ("not", FilterField::Not),
         ];
         let columns = self.columns.iter().enumerate().filter_map(|(i, column)| {
+            if column.tags.omits(Action::Filter) {
+                return None;
+            }
             let filter = FilterType::of(column.scalar, column.list)?;
             Some((column.name.clone(), FilterField::Column(i, filter)))
         });
@@ -306,23 +343,27 @@ impl Table {
     /// `person(nodeId:)`.
     fn root_fields(&self) -> impl Iterator<Item = &str> {
         let by_node_id = self.by_key.as_ref().map(|_| self.names.row_field.as_str());
-        std::iter::once(self.names.all_rows.as_str())
+        let all_rows = (!self.tags.omits(Action::All)).then_some(self.names.all_rows.as_str());
+        all_rows
+            .into_iter()
             .chain(self.by_key.as_ref().map(|k| k.read.as_str()))
             .chain(by_node_id)
     }
 }
 
 impl ColumnField {
-    fn new(name: String, column: &Column) -> ColumnField {
+    fn new(name: String, base_name: String, column: &Column, tags: SmartTags) -> ColumnField {
         let element = column.element_type.as_deref();
         ColumnField {
             name,
+            base_name,
             column: column.name.clone(),
             scalar: Scalar::of(element.unwrap_or(&column.type_name)),
             list: element.is_some(),
             nullable: column.nullable,
             required: !column.nullable && column.default.is_none(),
-            description: column.comment.clone(),
+            description: tags.description.clone(),
+            tags,
         }
     }
 }
@@ -343,9 +384,13 @@ fn order_values(columns: &[ColumnField], has_primary_key: bool) -> Vec<(String, 
         false => Vec::new(),
     };
     let mut values = vec![("NATURAL".to_owned(), OrderValue::Natural)];
-    for (i, column) in columns.iter().enumerate() {
+    let orderable = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.tags.omits(Action::Order));
+    for (i, column) in orderable {
         for direction in [Direction::Asc, Direction::Desc] {
-            let name = naming::order_value(column.column.as_str(), direction == Direction::Asc);
+            let name = naming::order_value(&column.base_name, direction == Direction::Asc);
             let taken = values.iter().chain(&primary_key).any(|(n, _)| *n == name);
             if naming::is_valid_name(&name) && !taken {
                 values.push((name, OrderValue::Column(i, direction)));

@@ -15,6 +15,7 @@ use super::build::{input_type, relation_field};
 use super::fields;
 use super::model::{NODE_ID, QUERY, QUERY_FIELD, Table};
 use super::resolve::{self, Reader};
+use super::smart_tags::Action;
 use super::write;
 
 /// The input argument of every mutation, and the field echoing the caller's id in payloads.
@@ -66,7 +67,10 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
                 Field::new(name, TypeRef::named(&names.update_payload), move |ctx| {
                     write::update(ctx, Arc::clone(&reader), index, target)
                 })
-                .description(format!("Updates a single `{node}` using {}.", by(target)))
+                .description(format!(
+                    "Updates a single `{node}` using {} and a patch.",
+                    by(target)
+                ))
                 .argument(input_argument(input)),
             );
         }
@@ -91,8 +95,8 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
 
 fn by(target: Target) -> &'static str {
     match target {
-        Target::NodeId => "its globally unique id and a patch",
-        Target::Key => "a unique key and a patch",
+        Target::NodeId => "its globally unique id",
+        Target::Key => "a unique key",
     }
 }
 
@@ -131,7 +135,11 @@ fn row_input(table: &Table) -> InputObject {
     let node = &table.names.node;
     let mut input = InputObject::new(&table.names.input)
         .description(format!("An input for mutations affecting `{node}`"));
-    for column in &table.columns {
+    for column in table
+        .columns
+        .iter()
+        .filter(|c| !c.tags.omits(Action::Create))
+    {
         let type_ref = match column.required {
             true => TypeRef::NonNull(Box::new(input_type(column))),
             false => input_type(column),
@@ -151,7 +159,11 @@ fn patch(table: &Table) -> InputObject {
     let mut input = InputObject::new(&table.names.patch).description(format!(
         "Represents an update to a `{node}`. Fields that are set will be updated."
     ));
-    for column in &table.columns {
+    for column in table
+        .columns
+        .iter()
+        .filter(|c| !c.tags.omits(Action::Update))
+    {
         let mut field = InputValue::new(&column.name, input_type(column));
         if let Some(description) = &column.description {
             field = field.description(description);

@@ -2,9 +2,11 @@
 //! with postgraphile-plugin-connection-filter's names and descriptions, and what each one means
 //! in the plan. The type builder and the filter lowering both read this one table.
 //!
-//! Only operators that map exactly onto the plan's operators are offered: the case-insensitive
-//! comparisons (`equalToInsensitive`, `lessThanInsensitive`, …) would need `lower()` on the column
-//! and the `any*` array operators `value op ANY(column)`, which the plan cannot express.
+//! The case-insensitive comparisons of text (`equalToInsensitive`, `inInsensitive`,
+//! `lessThanInsensitive`, …) compare `lower(column::text)` with the lower-cased values, as the
+//! plugin does for `text`/`varchar` (for `citext` the plugin leaves out `lower()`, which compares
+//! the same). Not offered: the `any*` array operators (`value op ANY(column)`), which the plan
+//! cannot express.
 
 use super::scalar::Scalar;
 use crate::plan::Operator;
@@ -38,6 +40,14 @@ pub(crate) enum Meaning {
         negated: bool,
     },
     In {
+        negated: bool,
+    },
+    /// As `Compare` and `In`, between the lower-cased text of the field and of the values.
+    CompareInsensitive {
+        op: Operator,
+        negated: bool,
+    },
+    InInsensitive {
         negated: bool,
     },
     Pattern(Pattern),
@@ -286,6 +296,85 @@ const TEXT: [FilterOperator; 16] = {
     ]
 };
 
+const fn insensitive(
+    name: &'static str,
+    description: &'static str,
+    op: Operator,
+    negated: bool,
+) -> FilterOperator {
+    self::op(
+        name,
+        description,
+        Operand::Value,
+        Meaning::CompareInsensitive { op, negated },
+    )
+}
+
+/// The plugin's case-insensitive versions of the equality, membership and ordering operators.
+const INSENSITIVE: [FilterOperator; 10] = [
+    insensitive(
+        "equalToInsensitive",
+        "Equal to the specified value (case-insensitive).",
+        Operator::Eq,
+        false,
+    ),
+    insensitive(
+        "notEqualToInsensitive",
+        "Not equal to the specified value (case-insensitive).",
+        Operator::Neq,
+        false,
+    ),
+    insensitive(
+        "distinctFromInsensitive",
+        "Not equal to the specified value, treating null like an ordinary value \
+         (case-insensitive).",
+        Operator::IsDistinct,
+        false,
+    ),
+    insensitive(
+        "notDistinctFromInsensitive",
+        "Equal to the specified value, treating null like an ordinary value (case-insensitive).",
+        Operator::IsDistinct,
+        true,
+    ),
+    op(
+        "inInsensitive",
+        "Included in the specified list (case-insensitive).",
+        Operand::ValueList,
+        Meaning::InInsensitive { negated: false },
+    ),
+    op(
+        "notInInsensitive",
+        "Not included in the specified list (case-insensitive).",
+        Operand::ValueList,
+        Meaning::InInsensitive { negated: true },
+    ),
+    insensitive(
+        "lessThanInsensitive",
+        "Less than the specified value (case-insensitive).",
+        Operator::Lt,
+        false,
+    ),
+    insensitive(
+        "lessThanOrEqualToInsensitive",
+        "Less than or equal to the specified value (case-insensitive).",
+        Operator::Lte,
+        false,
+    ),
+    insensitive(
+        "greaterThanInsensitive",
+        "Greater than the specified value (case-insensitive).",
+        Operator::Gt,
+        false,
+    ),
+    insensitive(
+        "greaterThanOrEqualToInsensitive",
+        "Greater than or equal to the specified value (case-insensitive).",
+        Operator::Gte,
+        false,
+    ),
+];
+
 const ARRAY: [FilterOperator; 3] = [
     compare(
         "contains",
@@ -343,10 +432,11 @@ impl FilterType {
 
     /// The type's fields, in the order they are listed.
     pub fn operators(self) -> impl Iterator<Item = &'static FilterOperator> {
-        let text: &'static [FilterOperator] = match self.scalar {
-            Scalar::String if !self.list => &TEXT,
-            _ => &[],
-        };
+        let (text, insensitive): (&'static [FilterOperator], &'static [FilterOperator]) =
+            match self.scalar {
+                Scalar::String if !self.list => (&TEXT, &INSENSITIVE),
+                _ => (&[], &[]),
+            };
         let (membership, array): (&'static [FilterOperator], &'static [FilterOperator]) =
             match self.list {
                 false => (&MEMBERSHIP, &[]),
@@ -357,6 +447,7 @@ impl FilterType {
             .chain(membership)
             .chain(&ORDERING)
             .chain(text)
+            .chain(insensitive)
             .chain(array)
     }
 
@@ -394,7 +485,11 @@ mod tests {
             ]
         );
         let string = FilterType::of(Scalar::String, false).unwrap();
-        assert_eq!(names(string).len(), 27);
+        assert_eq!(names(string).len(), 37);
+        assert_eq!(
+            names(string)[27..29],
+            ["equalToInsensitive", "notEqualToInsensitive"]
+        );
         assert!(string.operator("startsWithInsensitive").is_some());
         let list = FilterType::of(Scalar::String, true).unwrap();
         assert_eq!(list.name(), "StringListFilter");

@@ -7,6 +7,11 @@
 //! be types of the schema. Many-to-many relationships through junction tables are not fields,
 //! as in PostGraphile without its many-to-many plugin.
 //!
+//! Smart comments rename them: a foreign key's `@fieldName` names its field and
+//! `@foreignFieldName` its back-relation; otherwise the names are inflected from the tables' and
+//! columns' `@name`s. `@omit` on the foreign key leaves out both fields, `@omit many` on it or on
+//! the table holding it the connection back-relation.
+//!
 //! Each field is read as an embed of the plan, named so that the plan picks exactly the
 //! relationship the field stands for; that is checked here, once, by planning the embed. A field
 //! whose name is invalid or taken, or that the plan cannot tell apart from another relationship
@@ -16,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::model::Table;
 use super::naming;
+use super::smart_tags::{Action, SmartTags};
 use crate::plan::request::Embed;
 use crate::plan::{ReadOptions, ReadPlan, ReadRequest, SelectItem};
 use crate::schema::{Cache, Cardinality, Ident, Link, Relation, Relationship};
@@ -113,11 +119,19 @@ fn field(
     let source_columns: Vec<&Ident> = pairs.iter().map(|(s, _)| s).collect();
     let target_columns: Vec<&Ident> = pairs.iter().map(|(_, t)| t).collect();
     let forward = holds_key(source, relationship, &source_columns);
-    let table = relationship.target.name.as_str();
+    let tags = key_tags(source, target_relation, relationship);
+    if tags.omits(Action::Read) {
+        return None;
+    }
+    let source_table = tables.iter().find(|t| t.relation == source.name)?;
+    let target_table = &tables[target];
+    let table = target_table.base_name.as_str();
     let (name, exists, many) = match relationship.cardinality {
         Cardinality::ManyToMany => return None,
         Cardinality::ManyToOne | Cardinality::OneToOne if forward => {
-            let name = naming::row_by_key(table, &names(&source_columns));
+            let name = tags.field_name.clone().unwrap_or_else(|| {
+                naming::row_by_key(table, &base_names(source_table, &source_columns))
+            });
             let optional = source_columns
                 .iter()
                 .any(|c| source.column(c.as_str()).is_none_or(|c| c.nullable));
@@ -125,12 +139,19 @@ fn field(
             (name, exists, false)
         }
         Cardinality::ManyToOne | Cardinality::OneToOne => {
-            let name = naming::row_by_key(table, &names(&target_columns));
+            let name = tags.foreign_field_name.clone().unwrap_or_else(|| {
+                naming::row_by_key(table, &base_names(target_table, &target_columns))
+            });
             let exists = Some(format!("{name}Exists"));
             (name, exists, false)
         }
         Cardinality::OneToMany => {
-            let name = naming::many_relation(table, &names(&target_columns));
+            if tags.omits(Action::Many) || target_table.tags.omits(Action::Many) {
+                return None;
+            }
+            let name = tags.foreign_field_name.clone().unwrap_or_else(|| {
+                naming::many_relation(table, &base_names(target_table, &target_columns))
+            });
             let exists = Some(format!("{name}Exist"));
             (name, exists, true)
         }
@@ -149,7 +170,7 @@ fn field(
         },
         constraint: relationship.constraint.clone(),
         exists,
-        many_filter: many.then(|| naming::to_many_filter(source.name.name.as_str(), table)),
+        many_filter: many.then(|| naming::to_many_filter(&source_table.base_name, table)),
     })
 }
 
@@ -163,8 +184,28 @@ fn holds_key(source: &Relation, relationship: &Relationship, columns: &[&Ident])
     })
 }
 
-fn names<'a>(columns: &[&'a Ident]) -> Vec<&'a str> {
-    columns.iter().map(|c| c.as_str()).collect()
+/// The smart tags of the foreign key behind `relationship`, held by `source` or `target`.
+fn key_tags(source: &Relation, target: &Relation, relationship: &Relationship) -> SmartTags {
+    let key = source
+        .foreign_keys
+        .iter()
+        .chain(&target.foreign_keys)
+        .find(|fk| fk.constraint == relationship.constraint);
+    SmartTags::parse(key.and_then(|fk| fk.comment.as_deref()))
+}
+
+/// The names `columns` of `table` are inflected from (their `@name`s).
+fn base_names<'a>(table: &'a Table, columns: &[&'a Ident]) -> Vec<&'a str> {
+    columns
+        .iter()
+        .map(|&c| {
+            table
+                .columns
+                .iter()
+                .find(|f| &f.column == c)
+                .map_or(c.as_str(), |f| f.base_name.as_str())
+        })
+        .collect()
 }
 
 /// Whether the plan resolves `field`'s embed to `relationship` and nothing else.

@@ -153,6 +153,11 @@ pub enum Condition {
     Quantified(Operator, Quantifier, String),
     /// `in.(a,"b,c")`.
     In(Vec<String>),
+    /// `op` between the field and the value, both as text lower-cased (GraphQL's
+    /// `equalToInsensitive`, `lessThanInsensitive`, …).
+    CompareInsensitive(Operator, String),
+    /// The field as text lower-cased is one of the values lower-cased (GraphQL's `inInsensitive`).
+    InInsensitive(Vec<String>),
     /// `is.null` and friends.
     Is(IsValue),
     /// `fts(english).query` and friends.

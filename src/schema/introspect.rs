@@ -199,7 +199,8 @@ SELECT con.contype::text, con.conname::text, n.nspname::text, c.relname::text,
              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord),
        fn.nspname::text, fc.relname::text,
        array(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord),
+       obj_description(con.oid, 'pg_constraint')
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -218,6 +219,7 @@ type ConstraintRow = (
     Option<String>,
     Option<String>,
     Vec<String>,
+    Option<String>,
 );
 
 async fn constraints(
@@ -232,7 +234,7 @@ async fn constraints(
     Ok(rows
         .into_iter()
         .filter_map(
-            |(kind, name, schema, relation, columns, fschema, frelation, fcolumns)| {
+            |(kind, name, schema, relation, columns, fschema, frelation, fcolumns, comment)| {
                 let constraint = match (kind.as_str(), fschema, frelation) {
                     ("p", _, _) => Constraint::PrimaryKey(idents(columns)),
                     ("u", _, _) => Constraint::Unique(idents(columns)),
@@ -241,6 +243,7 @@ async fn constraints(
                         columns: idents(columns),
                         target: qualified(fschema, frelation),
                         target_columns: idents(fcolumns),
+                        comment,
                     }),
                     _ => return None,
                 };

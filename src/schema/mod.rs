@@ -165,6 +165,8 @@ pub struct ForeignKey {
     pub columns: Vec<Ident>,
     pub target: QualifiedName,
     pub target_columns: Vec<Ident>,
+    /// `COMMENT ON CONSTRAINT`, as written (GraphQL reads smart tags from it).
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

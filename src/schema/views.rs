@@ -41,6 +41,7 @@ pub fn project_keys(relations: &mut BTreeMap<QualifiedName, Relation>, sources: 
                             columns: columns.clone(),
                             target,
                             target_columns,
+                            comment: fk.comment.clone(),
                         },
                     ));
                 }

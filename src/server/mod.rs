@@ -41,7 +41,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(root::openapi_root))
         .route(OPENAPI_PATH, get(root::openapi_document))
-        .route(&graphql_path, get(graphql::graphiql).post(graphql::execute))
+        .route(&graphql_path, get(graphql::get).post(graphql::execute))
         .merge(crate::graphql::graphiql::asset_routes(&assets))
         .merge(crate::openapi::swagger_ui(
             &app.settings.docs_path,

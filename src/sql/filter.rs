@@ -107,6 +107,19 @@ fn filter(sql: &mut SqlBuilder, alias: &str, filter: &CheckedFilter) {
             cast(sql, &filter.expr, true);
             sql.push(")");
         }
+        Condition::CompareInsensitive(op, value) => {
+            lowered(sql, alias, &filter.expr);
+            operator(sql, *op);
+            sql.push("lower(")
+                .push_bind(Bind::Text(value.clone()))
+                .push("::text)");
+        }
+        Condition::InInsensitive(values) => {
+            lowered(sql, alias, &filter.expr);
+            sql.push(" = ANY(ARRAY(SELECT lower(pgrst_value) FROM unnest(")
+                .push_bind(Bind::TextArray(values.clone()))
+                .push("::text[]) AS pgrst_value))");
+        }
         Condition::Is(value) => {
             expr(sql, alias, &filter.expr);
             sql.push(match value {
@@ -122,6 +135,14 @@ fn filter(sql: &mut SqlBuilder, alias: &str, filter: &CheckedFilter) {
         }
     }
     sql.push(")");
+}
+
+/// `lower(<expr>::text)`: the field compared without regard to case, as PostGraphile's connection
+/// filter does (Postgres lower-cases the bound values too).
+fn lowered(sql: &mut SqlBuilder, alias: &str, field: &Expr) {
+    sql.push("lower(");
+    expr(sql, alias, field);
+    sql.push("::text)");
 }
 
 fn operator(sql: &mut SqlBuilder, op: Operator) {
