@@ -17,6 +17,7 @@ use super::fields;
 use super::filter_types;
 use super::function_mutation;
 use super::functions::{ArgumentField, FunctionField, Returns};
+use super::keys::Key;
 use super::model::{
     CURSOR, ColumnField, FilterField, MUTATION, Model, NODE, NODE_FIELD, NODE_ID, PAGE_INFO, QUERY,
     QUERY_FIELD, Table,
@@ -85,10 +86,11 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
         if !table.tags.omits(Action::All) {
             query = query.field(all_rows(table, index, &reader));
         }
-        if let Some(field) = row_by_key(table, index, &reader) {
-            query = query
-                .field(field)
-                .field(row_by_node_id(table, index, &reader));
+        for (key, columns, names) in table.keys() {
+            query = query.field(row_by_key(table, index, &reader, key, columns, &names.read));
+            if key == Key::Primary {
+                query = query.field(row_by_node_id(table, index, &reader));
+            }
         }
         builder = builder.register(node(&reader, table));
         if uses.connection {
@@ -558,19 +560,26 @@ fn row_by_node_id(table: &Table, index: usize, reader: &Arc<Reader>) -> Field {
     )
 }
 
-/// `personById(id: Int!): Person`, when the table has a primary key.
-fn row_by_key(table: &Table, index: usize, reader: &Arc<Reader>) -> Option<Field> {
-    let name = &table.by_key.as_ref()?.read;
+/// `personById(id: Int!): Person` or `personByEmail(email: String!): Person`: the row with the
+/// `columns` of `key`.
+fn row_by_key(
+    table: &Table,
+    index: usize,
+    reader: &Arc<Reader>,
+    key: Key,
+    columns: &[usize],
+    name: &str,
+) -> Field {
     let reader = Arc::clone(reader);
     let mut field = Field::new(name, TypeRef::named(&table.names.node), move |ctx| {
-        resolve::row_by_key(ctx, Arc::clone(&reader), index)
+        resolve::row_by_key(ctx, Arc::clone(&reader), index, key)
     })
     .description(format!("Get a single `{}`.", table.names.node));
-    for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
+    for column in columns.iter().map(|&i| &table.columns[i]) {
         field = field.argument(InputValue::new(
             &column.name,
             TypeRef::NonNull(Box::new(input_type(column))),
         ));
     }
-    Some(field)
+    field
 }

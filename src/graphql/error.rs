@@ -7,6 +7,17 @@ use crate::db::DbError;
 use crate::error::ApiError;
 use crate::plan::PlanError;
 
+/// An argument's value that cannot be used (an empty list, a negative bound): SQLSTATE `22023`,
+/// invalid parameter value.
+pub(crate) fn bad_input(message: impl Into<String>) -> Error {
+    with_code(Error::new(message), "22023")
+}
+
+/// `message` with `code`.
+pub(crate) fn with_code(error: Error, code: &'static str) -> Error {
+    error.extend_with(|_, extensions| extensions.set("code", code))
+}
+
 pub(crate) fn from_plan(error: PlanError) -> Error {
     from_api(error.into())
 }

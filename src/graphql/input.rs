@@ -40,6 +40,28 @@ pub(crate) fn row(table: &Table, value: &Value) -> Result<RowInput, Error> {
     Ok(RowInput { columns, body })
 }
 
+/// The row inputs `values` of `table` as one JSON array, with every column any of them gives.
+/// A row without a column's field gets the column's default, as with REST's
+/// `Prefer: missing=default`.
+pub(crate) fn rows(table: &Table, values: &[Value]) -> Result<RowInput, Error> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut body = String::from("[");
+    for (i, value) in values.iter().enumerate() {
+        let row = row(table, value)?;
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&row.body);
+        for column in row.columns {
+            if !columns.contains(&column) {
+                columns.push(column);
+            }
+        }
+    }
+    body.push(']');
+    Ok(RowInput { columns, body })
+}
+
 /// A column's value as JSON: the text Postgres parses as its type in a string, or the value
 /// itself for a `json`/`jsonb` column.
 fn json(column: &ColumnField, value: &Value) -> Result<String, Error> {

@@ -11,6 +11,7 @@ use async_graphql::{Error, SelectionField, Value};
 use super::args::{self, Args};
 use super::computed;
 use super::filter;
+use super::keys::Key;
 use super::model::{Model, NODE_ID, Table};
 use super::node_id;
 use super::paging::{self, Order, Paging};
@@ -54,21 +55,24 @@ pub(crate) fn connection(
     collection(model, table, field, paging)
 }
 
-/// `personById(id: 3) { … }`: the row whose primary key columns equal the arguments.
+/// `personById(id: 3) { … }` or `personByEmail(email: …)`: the row whose `key` columns equal
+/// the arguments.
 pub(crate) fn row_by_key(
     model: &Model,
     table: &Table,
     field: &SelectionField<'_>,
+    key: Key,
 ) -> Result<ReadRequest, Error> {
     let args = Args::of(field)?;
-    let mut values = Vec::with_capacity(table.primary_key.len());
-    for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
+    let columns = table.key_columns(key);
+    let mut values = Vec::with_capacity(columns.len());
+    for column in columns.iter().map(|&i| &table.columns[i]) {
         let value = args
             .get(&column.name)
             .ok_or_else(|| Error::new(format!("Argument \"{}\" is required.", column.name)))?;
         values.push(value.clone());
     }
-    row_with_key(model, table, field, &values, false)
+    row_with_values(model, table, field, columns, &values, false)
 }
 
 /// `person(nodeId: …)` and `node(nodeId: …)`: the row whose primary key has `values` (one per
@@ -81,8 +85,19 @@ pub(crate) fn row_with_key(
     values: &[Value],
     lenient: bool,
 ) -> Result<ReadRequest, Error> {
-    let filters = table
-        .primary_key
+    row_with_values(model, table, field, &table.primary_key, values, lenient)
+}
+
+/// The row whose `columns` (indexes into the table's) have `values`.
+fn row_with_values(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+    columns: &[usize],
+    values: &[Value],
+    lenient: bool,
+) -> Result<ReadRequest, Error> {
+    let filters = columns
         .iter()
         .zip(values)
         .map(|(&index, value)| args::equals(table, &table.columns[index].name, value))
@@ -313,6 +328,34 @@ pub(crate) fn payload(
     }
     Ok(ReadRequest {
         select: select.finish(table),
+        ..ReadRequest::default()
+    })
+}
+
+/// What a mutation of several rows returns: the fields selected on its payload's `rows_field`,
+/// read as one level, whose rows `filter` (a `PersonFilter`) chooses, if given.
+pub(crate) fn rows_payload(
+    model: &Model,
+    table: &Table,
+    field: &SelectionField<'_>,
+    rows_field: &str,
+    filter: Option<&Value>,
+) -> Result<ReadRequest, Error> {
+    let mut select = Select::default();
+    for child in selection(field)? {
+        if child.name() == rows_field {
+            object(model, table, &child, &mut select)?;
+        }
+    }
+    let filters = match filter {
+        Some(value) => filter::lower(model, table, value, &mut select)?
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(ReadRequest {
+        select: select.finish(table),
+        filters,
         ..ReadRequest::default()
     })
 }

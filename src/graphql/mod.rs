@@ -23,6 +23,7 @@
 mod args;
 mod build;
 mod computed;
+mod conflict;
 mod error;
 mod fields;
 mod filter;
@@ -31,10 +32,13 @@ mod function_mutation;
 mod functions;
 pub mod graphiql;
 mod input;
+mod keys;
 mod lower;
+mod many;
 mod model;
 mod mutation;
 mod naming;
+mod nested;
 mod node_id;
 mod opaque;
 mod operation;
@@ -51,6 +55,7 @@ mod smart_tags;
 #[cfg(test)]
 mod tests;
 mod write;
+mod write_many;
 
 use std::sync::Arc;
 

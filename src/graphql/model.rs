@@ -10,8 +10,12 @@
 use std::collections::HashSet;
 
 use super::computed::{self, ComputedField};
+use super::conflict::{self, ConflictField};
 use super::functions::{self, FunctionField};
-use super::naming::{self, KeyNames, TableNames};
+use super::keys::{self, UniqueKeyField};
+use super::many;
+use super::naming::{self, KeyNames, ManyNames, TableNames};
+use super::nested::{self, NestedField};
 use super::operators::FilterType;
 use super::relations::{self, RelationField};
 use super::scalar::Scalar;
@@ -65,6 +69,14 @@ pub(crate) struct Table {
     /// The root fields reading and writing a row by primary key (`personById`), when there is
     /// one.
     pub by_key: Option<KeyNames>,
+    /// The UNIQUE constraints besides the primary key that name a row (`personByEmail`).
+    pub unique_keys: Vec<UniqueKeyField>,
+    /// The names of `createManyPeople`, `updateManyPeople` and `deleteManyPeople`, unless taken.
+    pub many: Option<ManyNames>,
+    /// What an insert may conflict on (`onConflict`), when it has a key.
+    pub conflict: Option<ConflictField>,
+    /// The children a new row can be created with (`membersUsingId: {create: […]}`).
+    pub nested: Vec<NestedField>,
     /// The values of the order-by enum, in the order they are listed.
     pub order_values: Vec<(String, OrderValue)>,
     /// Fields reading related rows, in the order they are listed.
@@ -194,6 +206,10 @@ impl Table {
             columns,
             primary_key,
             by_key,
+            unique_keys: Vec::new(),
+            many: None,
+            conflict: None,
+            nested: Vec::new(),
             order_values,
             relations: Vec::new(),
             computed: Vec::new(),
@@ -324,9 +340,11 @@ impl Table {
         names.into_iter().map(String::as_str).collect()
     }
 
-    /// Whether it has any mutation: updates and deletes need a primary key.
+    /// Whether it has any mutation: updates and deletes of one row need a key, of several rows
+    /// their names.
     pub fn writable(&self) -> bool {
-        self.insertable || (self.by_key.is_some() && (self.updatable || self.deletable))
+        let changes = self.updatable || self.deletable;
+        self.insertable || (changes && (self.has_keys() || self.many.is_some()))
     }
 
     /// The names of its mutation fields, taken whether or not it has each.
@@ -423,18 +441,27 @@ impl Model {
             [QUERY_FIELD, NODE_ID, NODE_FIELD].map(String::from).into();
         let mut tables = tables(cache, schema, &mut type_names, &mut root_fields);
         relations::attach(cache, &mut tables, &mut type_names);
-        computed::attach(cache, schema, &mut tables);
-        for table in &mut tables {
-            table.set_filter_fields();
-        }
-        let functions = functions::queries(cache, schema, &tables, &mut root_fields);
-        let mut mutation_names = type_names;
-        mutation_names.extend(
+        let mut field_names = root_fields.clone();
+        field_names.extend(
             tables
                 .iter()
                 .flat_map(Table::mutation_fields)
                 .map(String::from),
         );
+        keys::attach(cache, &mut tables, &mut type_names, &mut field_names);
+        many::attach(&mut tables, &mut type_names, &mut field_names);
+        conflict::attach(cache, &mut tables, &mut type_names);
+        let lookups = tables.iter().flat_map(|t| &t.unique_keys);
+        root_fields.extend(lookups.map(|key| key.names.read.clone()));
+        computed::attach(cache, schema, &mut tables);
+        nested::attach(cache, &mut tables, &mut type_names);
+        for table in &mut tables {
+            table.set_filter_fields();
+        }
+        let functions = functions::queries(cache, schema, &tables, &mut root_fields);
+        let mut mutation_names = type_names;
+        // The tables' mutation fields, those by unique key and of several rows among them.
+        mutation_names.extend(field_names.difference(&root_fields).cloned());
         let mutation_functions = functions::mutations(cache, schema, &tables, &mut mutation_names);
         Model {
             tables,

@@ -12,8 +12,12 @@ use async_graphql::dynamic::{
 use async_graphql::{Name, Value};
 
 use super::build::{input_type, relation_field};
+use super::conflict;
 use super::fields;
-use super::model::{NODE_ID, QUERY, QUERY_FIELD, Table};
+use super::keys::Key;
+use super::many;
+use super::model::{Model, NODE_ID, QUERY, QUERY_FIELD, Table};
+use super::nested;
 use super::resolve::{self, Reader};
 use super::smart_tags::Action;
 use super::write;
@@ -26,7 +30,7 @@ pub(crate) const CLIENT_MUTATION_ID: &str = "clientMutationId";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target {
     NodeId,
-    Key,
+    Key(Key),
 }
 
 /// What a mutation does to its row.
@@ -37,7 +41,7 @@ enum Kind {
     Delete,
 }
 
-/// The mutation fields of `table`: create, then update and delete by global id and by key.
+/// The mutation fields of `table`: create, then update and delete by global id and by each key.
 pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<Field> {
     let names = &table.names;
     let node = &names.node;
@@ -54,14 +58,8 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             .argument(input_argument(&names.create_input)),
         );
     }
-    let Some(key) = &table.by_key else {
-        return fields;
-    };
     if table.updatable {
-        for (name, input, target) in [
-            (&names.update, &names.update_input, Target::NodeId),
-            (&key.update, &key.update_input, Target::Key),
-        ] {
+        for (name, input, target) in targets(table, Kind::Update) {
             let reader = Arc::clone(reader);
             fields.push(
                 Field::new(name, TypeRef::named(&names.update_payload), move |ctx| {
@@ -76,10 +74,7 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
         }
     }
     if table.deletable {
-        for (name, input, target) in [
-            (&names.delete, &names.delete_input, Target::NodeId),
-            (&key.delete, &key.delete_input, Target::Key),
-        ] {
+        for (name, input, target) in targets(table, Kind::Delete) {
             let reader = Arc::clone(reader);
             fields.push(
                 Field::new(name, TypeRef::named(&names.delete_payload), move |ctx| {
@@ -90,34 +85,67 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             );
         }
     }
+    fields.extend(many::fields(table, index, reader));
     fields
 }
 
 fn by(target: Target) -> &'static str {
     match target {
         Target::NodeId => "its globally unique id",
-        Target::Key => "a unique key",
+        Target::Key(_) => "a unique key",
     }
+}
+
+/// The update (or delete) fields of `table` with their inputs: by global id when it has a
+/// primary key, then by each key (`updatePersonById`, `updatePersonByEmail`).
+fn targets(table: &Table, kind: Kind) -> Vec<(&str, &str, Target)> {
+    let names = &table.names;
+    let by_node_id = table.by_key.as_ref().map(|_| match kind {
+        Kind::Delete => (names.delete.as_str(), names.delete_input.as_str()),
+        _ => (names.update.as_str(), names.update_input.as_str()),
+    });
+    let by_node_id = by_node_id.map(|(name, input)| (name, input, Target::NodeId));
+    let by_keys = table.keys().map(|(key, _, key_names)| {
+        let (name, input) = match kind {
+            Kind::Delete => (&key_names.delete, &key_names.delete_input),
+            _ => (&key_names.update, &key_names.update_input),
+        };
+        (name.as_str(), input.as_str(), Target::Key(key))
+    });
+    by_node_id.into_iter().chain(by_keys).collect()
 }
 
 /// The input and payload types of `table`'s mutations.
 pub(crate) fn types(reader: &Arc<Reader>, table: &Table, index: usize) -> Vec<Type> {
     let mut types: Vec<Type> = Vec::new();
     if table.insertable {
-        types.push(row_input(table).into());
+        types.push(row_input(&reader.model, table).into());
+        types.extend(nested::types(&reader.model, table));
         types.push(create_input(table).into());
         types.push(payload(reader, table, index, Kind::Create).into());
+        types.extend(conflict::types(table));
     }
-    if table.by_key.is_none() {
+    if table.updatable && (table.has_keys() || table.many.is_some()) {
+        types.push(patch(table).into());
+    }
+    types.extend(many::types(table));
+    if !table.has_keys() {
         return types;
     }
     if table.updatable {
-        types.push(patch(table).into());
-        types.extend(keyed_inputs(table, Kind::Update).map(Type::from));
+        types.extend(
+            keyed_inputs(table, Kind::Update)
+                .into_iter()
+                .map(Type::from),
+        );
         types.push(payload(reader, table, index, Kind::Update).into());
     }
     if table.deletable {
-        types.extend(keyed_inputs(table, Kind::Delete).map(Type::from));
+        types.extend(
+            keyed_inputs(table, Kind::Delete)
+                .into_iter()
+                .map(Type::from),
+        );
         types.push(payload(reader, table, index, Kind::Delete).into());
     }
     types
@@ -130,17 +158,15 @@ pub(crate) fn input_argument(type_name: &str) -> InputValue {
     )
 }
 
-/// `PersonInput`: a field per column, required when the column is not null without a default.
-fn row_input(table: &Table) -> InputObject {
+/// `PersonInput`: a field per column, required when the column is not null without a default,
+/// then its nested creates.
+fn row_input(model: &Model, table: &Table) -> InputObject {
     let node = &table.names.node;
     let mut input = InputObject::new(&table.names.input)
         .description(format!("An input for mutations affecting `{node}`"));
-    for column in table
-        .columns
-        .iter()
-        .filter(|c| !c.tags.omits(Action::Create))
-    {
-        let type_ref = match column.required {
+    let columns = table.columns.iter().enumerate();
+    for (i, column) in columns.filter(|(_, c)| !c.tags.omits(Action::Create)) {
+        let type_ref = match column.required && !nested::parent_fills(table, i) {
             true => TypeRef::NonNull(Box::new(input_type(column))),
             false => input_type(column),
         };
@@ -148,6 +174,9 @@ fn row_input(table: &Table) -> InputObject {
         if let Some(description) = &column.description {
             field = field.description(description);
         }
+        input = input.field(field);
+    }
+    for field in nested::input_fields(model, table) {
         input = input.field(field);
     }
     input
@@ -173,70 +202,58 @@ fn patch(table: &Table) -> InputObject {
     input
 }
 
-/// `UpdatePersonInput { clientMutationId, nodeId: ID!, personPatch }` and
-/// `UpdatePersonByIdInput { clientMutationId, id: Int!, personPatch }`, or the delete inputs
-/// (without a patch).
-fn keyed_inputs(table: &Table, kind: Kind) -> impl Iterator<Item = InputObject> {
-    let (names, key) = (&table.names, table.by_key.as_ref());
+/// `UpdatePersonInput { clientMutationId, nodeId: ID!, personPatch }`,
+/// `UpdatePersonByIdInput { clientMutationId, id: Int!, personPatch }` and the like for each key,
+/// or the delete inputs (without a patch).
+fn keyed_inputs(table: &Table, kind: Kind) -> Vec<InputObject> {
+    let names = &table.names;
     let node = &names.node;
-    let (verb, by_id, by_key) = match kind {
-        Kind::Delete => ("deleted", &names.delete_input, key.map(|k| &k.delete_input)),
-        _ => ("updated", &names.update_input, key.map(|k| &k.update_input)),
+    let verb = match kind {
+        Kind::Delete => "deleted",
+        _ => "updated",
     };
-    let mut by_node_id = InputObject::new(by_id)
-        .description(format!(
-            "All input for the `{}` mutation.",
-            mutation_name(table, kind, Target::NodeId)
-        ))
-        .field(client_mutation_id_input())
-        .field(
-            InputValue::new(NODE_ID, TypeRef::named_nn(TypeRef::ID)).description(format!(
-                "The globally unique `ID` which will identify a single `{node}` to be {verb}."
-            )),
-        );
-    let mut by_columns = by_key.map(|name| {
-        let mut input = InputObject::new(name)
-            .description(format!(
-                "All input for the `{}` mutation.",
-                mutation_name(table, kind, Target::Key)
-            ))
+    let mut inputs = Vec::new();
+    for (name, input_name, target) in targets(table, kind) {
+        let mut input = InputObject::new(input_name)
+            .description(format!("All input for the `{name}` mutation."))
             .field(client_mutation_id_input());
-        for column in table.primary_key.iter().map(|&i| &table.columns[i]) {
-            input = input.field(InputValue::new(
-                &column.name,
-                TypeRef::NonNull(Box::new(input_type(column))),
-            ));
+        match target {
+            Target::NodeId => {
+                input = input.field(
+                    InputValue::new(NODE_ID, TypeRef::named_nn(TypeRef::ID)).description(format!(
+                        "The globally unique `ID` which will identify a single `{node}` to be \
+                         {verb}."
+                    )),
+                );
+            }
+            Target::Key(key) => {
+                for column in table.key_columns(key).iter().map(|&i| &table.columns[i]) {
+                    input = input.field(InputValue::new(
+                        &column.name,
+                        TypeRef::NonNull(Box::new(input_type(column))),
+                    ));
+                }
+            }
         }
-        input
-    });
-    if kind == Kind::Update {
-        let patch = || {
-            InputValue::new(&names.patch_field, TypeRef::named_nn(&names.patch)).description(
-                format!(
-                    "An object where the defined keys will be set on the `{node}` being updated."
+        if kind == Kind::Update {
+            input = input.field(
+                InputValue::new(&names.patch_field, TypeRef::named_nn(&names.patch)).description(
+                    format!(
+                        "An object where the defined keys will be set on the `{node}` being \
+                         updated."
+                    ),
                 ),
-            )
-        };
-        by_node_id = by_node_id.field(patch());
-        by_columns = by_columns.map(|input| input.field(patch()));
+            );
+        }
+        inputs.push(input);
     }
-    std::iter::once(by_node_id).chain(by_columns)
-}
-
-fn mutation_name(table: &Table, kind: Kind, target: Target) -> &str {
-    let (names, key) = (&table.names, table.by_key.as_ref());
-    match (kind, target, key) {
-        (Kind::Update, Target::Key, Some(key)) => &key.update,
-        (Kind::Delete, Target::Key, Some(key)) => &key.delete,
-        (Kind::Delete, _, _) => &names.delete,
-        _ => &names.update,
-    }
+    inputs
 }
 
 /// `CreatePersonInput { clientMutationId, person: PersonInput! }`.
 fn create_input(table: &Table) -> InputObject {
     let names = &table.names;
-    InputObject::new(&names.create_input)
+    let input = InputObject::new(&names.create_input)
         .description(format!(
             "All input for the create `{}` mutation.",
             names.node
@@ -246,7 +263,11 @@ fn create_input(table: &Table) -> InputObject {
             InputValue::new(&names.row_field, TypeRef::named_nn(&names.input)).description(
                 format!("The `{}` to be created by this mutation.", names.node),
             ),
-        )
+        );
+    match conflict::input_field(table) {
+        Some(on_conflict) => input.field(on_conflict),
+        None => input,
+    }
 }
 
 pub(crate) fn client_mutation_id_input() -> InputValue {
@@ -273,7 +294,7 @@ fn payload(reader: &Arc<Reader>, table: &Table, index: usize, kind: Kind) -> Obj
             Field::new(&names.row_field, TypeRef::named(node), fields::payload_row)
                 .description(format!("The `{node}` that was {done} by this mutation.")),
         );
-    if kind == Kind::Delete {
+    if kind == Kind::Delete && !table.primary_key.is_empty() {
         let prefix: Arc<str> = Arc::from(names.node_id_prefix.as_str());
         let keys = table.primary_key.len();
         payload = payload.field(Field::new(

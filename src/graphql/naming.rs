@@ -75,6 +75,125 @@ impl KeyNames {
     }
 }
 
+/// The mutations of several rows, which PostGraphile's core lacks (see [`super::many`]):
+/// `createManyPeople(input: CreateManyPeopleInput!): CreateManyPeoplePayload`, `updateManyPeople`
+/// and `deleteManyPeople`, whose inputs and payloads hold the rows in `people`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ManyNames {
+    pub rows_field: String,
+    pub create: String,
+    pub create_input: String,
+    pub create_payload: String,
+    pub update: String,
+    pub update_input: String,
+    pub update_payload: String,
+    pub delete: String,
+    pub delete_input: String,
+    pub delete_payload: String,
+}
+
+impl ManyNames {
+    pub fn new(table: &str) -> ManyNames {
+        let rows = plural(&singular_table_name(table));
+        let name = |verb: &str| camel_case(&format!("{verb}-many-{rows}"));
+        let input = |verb: &str| upper_camel_case(&format!("{verb}-many-{rows}-input"));
+        let payload = |verb: &str| upper_camel_case(&format!("{verb}-many-{rows}-payload"));
+        ManyNames {
+            rows_field: camel_case(&rows),
+            create: name("create"),
+            create_input: input("create"),
+            create_payload: payload("create"),
+            update: name("update"),
+            update_input: input("update"),
+            update_payload: payload("update"),
+            delete: name("delete"),
+            delete_input: input("delete"),
+            delete_payload: payload("delete"),
+        }
+    }
+}
+
+/// An upsert's types (see [`super::conflict`]): `PersonOnConflict`, the enum of the constraints
+/// to conflict on `PersonConstraint` and of the columns to update `PersonUpdateColumn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConflictNames {
+    pub on_conflict: String,
+    pub constraint: String,
+    pub update_column: String,
+}
+
+impl ConflictNames {
+    pub fn new(table: &str) -> ConflictNames {
+        let singular = singular_table_name(table);
+        ConflictNames {
+            on_conflict: upper_camel_case(&format!("{singular}-on-conflict")),
+            constraint: upper_camel_case(&format!("{singular}-constraint")),
+            update_column: upper_camel_case(&format!("{singular}-update-column")),
+        }
+    }
+}
+
+/// A nested create through a foreign key, as postgraphile-plugin-nested-mutations names it (see
+/// [`super::nested`]): for `members.team_id → teams.id` (`members_team_id_fkey`), the children
+/// `TeamInput.membersUsingId: MembersTeamIdFkeyInverseInput` with
+/// `create: [MembersTeamIdFkeyMembersCreateInput!]`, and the parent
+/// `MemberInput.teamToTeamId: MembersTeamIdFkeyInput` with
+/// `create: MembersTeamIdFkeyTeamsCreateInput`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NestedNames {
+    pub field: String,
+    pub connector: String,
+    pub create_input: String,
+}
+
+impl NestedNames {
+    /// `several`: whether the child table has more than one foreign key to the parent, which
+    /// puts the child's key columns in the field's name (`membersToTeamIdUsingId`).
+    pub fn new(
+        child: &str,
+        constraint: &str,
+        child_columns: &[&str],
+        parent_columns: &[&str],
+        several: bool,
+    ) -> NestedNames {
+        let columns = |names: &[&str]| {
+            names
+                .iter()
+                .map(|c| field(c))
+                .collect::<Vec<_>>()
+                .join("-and-")
+        };
+        let rows = plural(&camel_case(&singular_table_name(child)));
+        let field = match several {
+            false => camel_case(&format!("{rows}-using-{}", columns(parent_columns))),
+            true => camel_case(&format!(
+                "{rows}-to-{}-using-{}",
+                columns(child_columns),
+                columns(parent_columns)
+            )),
+        };
+        NestedNames {
+            field,
+            connector: upper_camel_case(&format!("{constraint}_Inverse_input")),
+            create_input: upper_camel_case(&format!("{constraint}_{child}_create_input")),
+        }
+    }
+
+    /// The parent `parent` of a row whose foreign key `constraint` has `columns`.
+    pub fn parent(parent: &str, constraint: &str, columns: &[&str]) -> NestedNames {
+        let columns: Vec<String> = columns.iter().map(|c| field(c)).collect();
+        NestedNames {
+            field: camel_case(&format!(
+                "{}-to-{}",
+                singular_table_name(parent),
+                columns.join("-and-")
+            )),
+            connector: upper_camel_case(&format!("{constraint}__input")),
+            create_input: upper_camel_case(&format!("{constraint}_{parent}_create_input")),
+        }
+    }
+}
+
 impl TableNames {
     pub fn new(table: &str) -> TableNames {
         let singular = singular_table_name(table);
@@ -371,6 +490,57 @@ mod tests {
         assert_eq!(
             (adults.node.as_str(), adults.all_rows.as_str()),
             ("Adult", "allAdults")
+        );
+    }
+
+    #[test]
+    fn names_of_many_rows_and_upserts() {
+        let people = ManyNames::new("people");
+        assert_eq!(people.rows_field, "people");
+        assert_eq!(people.create, "createManyPeople");
+        assert_eq!(people.create_input, "CreateManyPeopleInput");
+        assert_eq!(people.update_payload, "UpdateManyPeoplePayload");
+        assert_eq!(people.delete, "deleteManyPeople");
+        let accounts = ManyNames::new("user_accounts");
+        assert_eq!(accounts.rows_field, "userAccounts");
+        assert_eq!(accounts.update, "updateManyUserAccounts");
+        assert_eq!(
+            ConflictNames::new("people"),
+            ConflictNames {
+                on_conflict: "PersonOnConflict".into(),
+                constraint: "PersonConstraint".into(),
+                update_column: "PersonUpdateColumn".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn nested_create_names_follow_the_nested_mutations_plugin() {
+        assert_eq!(
+            NestedNames::new(
+                "members",
+                "members_team_id_fkey",
+                &["team_id"],
+                &["id"],
+                false
+            ),
+            NestedNames {
+                field: "membersUsingId".into(),
+                connector: "MembersTeamIdFkeyInverseInput".into(),
+                create_input: "MembersTeamIdFkeyMembersCreateInput".into(),
+            }
+        );
+        assert_eq!(
+            NestedNames::new("post", "post_author_id_fkey", &["author_id"], &["id"], true).field,
+            "postsToAuthorIdUsingId"
+        );
+        assert_eq!(
+            NestedNames::parent("teams", "members_team_id_fkey", &["team_id"]),
+            NestedNames {
+                field: "teamToTeamId".into(),
+                connector: "MembersTeamIdFkeyInput".into(),
+                create_input: "MembersTeamIdFkeyTeamsCreateInput".into(),
+            }
         );
     }
 

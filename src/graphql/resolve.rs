@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use super::args::Args;
 use super::fields::{Row, ready};
 use super::functions::{self, Returns};
+use super::keys::Key;
 use super::lower::Counted;
 use super::model::{Model, NODE_ID, QUERY, Table};
 use super::node_id::{self, NodeId};
@@ -199,16 +200,17 @@ pub(crate) fn all_rows(
     })
 }
 
-/// `personById`: the row, or null.
+/// `personById` or `personByEmail`: the row, or null.
 pub(crate) fn row_by_key(
     ctx: ResolverContext<'_>,
     reader: Arc<Reader>,
     table: usize,
+    key: Key,
 ) -> FieldFuture<'_> {
     FieldFuture::new(async move {
         let rows = async {
             let table = &reader.model.tables[table];
-            let request = lower::row_by_key(&reader.model, table, &ctx.field())?;
+            let request = lower::row_by_key(&reader.model, table, &ctx.field(), key)?;
             Ok(reader.read(&ctx, table, request, false).await?.0)
         };
         Ok(or_null(&ctx, rows.await)

@@ -8,11 +8,14 @@ use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{Error, SelectionField, Value};
 
 use super::args::{self, Args};
+use super::conflict::{self, ON_CONFLICT};
+use super::error::bad_input;
 use super::fields::{Payload, Row};
 use super::input;
 use super::lower;
 use super::model::{NODE_ID, Table};
 use super::mutation::{CLIENT_MUTATION_ID, INPUT, Target};
+use super::nested;
 use super::node_id;
 use super::resolve::{Reader, names, or_null};
 use crate::plan::{InsertRequest, Missing, MutationRequest, ReadRequest};
@@ -29,14 +32,23 @@ pub(crate) fn create(
             let field = ctx.field();
             let args = Args::of(&field)?;
             let input = Input::of(&args)?;
-            let row = input::row(table, input.required(&table.names.row_field)?)?;
+            let value = input.required(&table.names.row_field)?;
+            let (value, nested) = nested::split(&reader.model, table, value)?;
+            let row = input::row(table, &value)?;
+            let on_conflict = conflict::request(table, input.get(ON_CONFLICT))?;
+            if on_conflict.is_some() && !nested.is_empty() {
+                return Err(bad_input(
+                    "A create with onConflict cannot create related rows too.",
+                ));
+            }
             let request = InsertRequest {
                 columns: row.columns,
                 body: row.body,
                 // The input's fields are the columns; the others take their defaults.
                 missing: Missing::Null,
-                on_conflict: None,
+                on_conflict,
                 returning: Some(lower::payload(&reader.model, table, &field)?),
+                nested,
             };
             let rows = reader.insert(&ctx, table, request).await?;
             Ok(input.payload(rows.into_iter().next()))
@@ -59,19 +71,7 @@ pub(crate) fn update(
             let field = ctx.field();
             let args = Args::of(&field)?;
             let input = Input::of(&args)?;
-            let patch = input::row(table, input.required(&table.names.patch_field)?)?;
-            if patch.columns.is_empty() {
-                return Err(Error::new(
-                    "Attempted to update a record, but no new values were specified.",
-                ));
-            }
-            let mutation = MutationRequest::Update {
-                payload: crate::plan::Payload {
-                    columns: patch.columns,
-                    body: patch.body,
-                },
-                defaults: Vec::new(),
-            };
+            let mutation = patch(table, &input)?;
             let read = keyed_read(&reader, table, &field, &input, target)?;
             let rows = reader.mutate(&ctx, table, mutation, read).await?;
             let row = rows
@@ -111,6 +111,23 @@ pub(crate) fn delete(
     })
 }
 
+/// The update `input`'s patch (`personPatch`), which must set something.
+pub(crate) fn patch(table: &Table, input: &Input<'_>) -> Result<MutationRequest, Error> {
+    let patch = input::row(table, input.required(&table.names.patch_field)?)?;
+    if patch.columns.is_empty() {
+        return Err(Error::new(
+            "Attempted to update a record, but no new values were specified.",
+        ));
+    }
+    Ok(MutationRequest::Update {
+        payload: crate::plan::Payload {
+            columns: patch.columns,
+            body: patch.body,
+        },
+        defaults: Vec::new(),
+    })
+}
+
 /// The read choosing the row an update or delete changes, selecting what its payload returns.
 fn keyed_read(
     reader: &Reader,
@@ -119,9 +136,12 @@ fn keyed_read(
     input: &Input<'_>,
     target: Target,
 ) -> Result<ReadRequest, Error> {
+    let columns = match target {
+        Target::Key(key) => table.key_columns(key),
+        Target::NodeId => &table.primary_key,
+    };
     let values: Vec<Value> = match target {
-        Target::Key => table
-            .primary_key
+        Target::Key(_) => columns
             .iter()
             .map(|&i| input.required(&table.columns[i].name).cloned())
             .collect::<Result<_, _>>()?,
@@ -139,8 +159,7 @@ fn keyed_read(
             id.values.into_iter().map(Value::String).collect()
         }
     };
-    let filters = table
-        .primary_key
+    let filters = columns
         .iter()
         .zip(&values)
         .map(|(&i, value)| args::equals(table, &table.columns[i].name, value))
@@ -161,33 +180,41 @@ fn not_found(table: &Table, verb: &str) -> Error {
 }
 
 /// A mutation's `input` object.
-struct Input<'a>(&'a async_graphql::indexmap::IndexMap<async_graphql::Name, Value>);
+pub(crate) struct Input<'a>(&'a async_graphql::indexmap::IndexMap<async_graphql::Name, Value>);
 
 impl<'a> Input<'a> {
-    fn of(args: &'a Args) -> Result<Input<'a>, Error> {
+    pub fn of(args: &'a Args) -> Result<Input<'a>, Error> {
         match args.get(INPUT) {
             Some(Value::Object(fields)) => Ok(Input(fields)),
             _ => Err(Error::new("Argument \"input\" is required.")),
         }
     }
 
-    /// The field `name`, which must be given and not null.
-    fn required(&self, name: &str) -> Result<&'a Value, Error> {
+    /// The field `name`, unless it is absent or null.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
         self.0
             .get(name)
             .filter(|value| !matches!(value, Value::Null))
+    }
+
+    /// The field `name`, which must be given and not null.
+    pub fn required(&self, name: &str) -> Result<&'a Value, Error> {
+        self.get(name)
             .ok_or_else(|| Error::new(format!("Field \"{name}\" is required.")))
     }
 
     /// The payload of `row`, echoing `clientMutationId`.
     fn payload(&self, row: Option<Row>) -> Payload {
-        let client_mutation_id = match self.0.get(CLIENT_MUTATION_ID) {
-            Some(Value::String(id)) => Some(id.clone()),
-            _ => None,
-        };
         Payload {
             row,
-            client_mutation_id,
+            client_mutation_id: self.client_mutation_id(),
+        }
+    }
+
+    pub fn client_mutation_id(&self) -> Option<String> {
+        match self.0.get(CLIENT_MUTATION_ID) {
+            Some(Value::String(id)) => Some(id.clone()),
+            _ => None,
         }
     }
 }

@@ -31,5 +31,6 @@ pub use request::{
 };
 pub use write::{
     ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan, Mutation,
-    MutationRequest, OnConflict, Payload, PutRequest, Resolution,
+    MutationRequest, NestedInsert, NestedInsertRequest, Nesting, OnConflict, Payload, PutRequest,
+    Resolution,
 };

@@ -75,6 +75,9 @@ pub struct EmbedPlan {
     /// False for `rel()`, which only filters its parent.
     pub output: bool,
     pub plan: ReadPlan,
+    /// Reads the rows the statement's nested insert of this index wrote, instead of the
+    /// relation (whose snapshot does not hold them yet).
+    pub written: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -287,6 +290,7 @@ impl Builder<'_> {
             output,
             plan: self.level(target, embed.request, alias, false)?,
             relationship,
+            written: None,
         })
     }
 

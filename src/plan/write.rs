@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::read::{ReadOptions, ReadPlan};
-use super::{Condition, LogicTree, Operator, PlanError, Range, ReadRequest};
-use crate::schema::{Cache, Ident, QualifiedName, Relation, SqlExpr};
+use super::{Condition, LogicTree, NoRelationship, Operator, PlanError, Range, ReadRequest};
+use crate::schema::{Cache, Ident, Link, QualifiedName, Relation, Relationship, SqlExpr};
 
 /// Rows sent in a request body.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,8 @@ pub enum Missing {
 pub struct ConflictRequest {
     pub resolution: Resolution,
     pub columns: Option<Vec<String>>,
+    /// The columns a merge sets from the row that conflicted; `None`: every column of the body.
+    pub update: Option<Vec<String>>,
 }
 
 /// An insert as a caller asked for it.
@@ -49,6 +51,42 @@ pub struct InsertRequest {
     pub on_conflict: Option<ConflictRequest>,
     /// What to return of the inserted rows; `None` returns nothing.
     pub returning: Option<ReadRequest>,
+    /// Rows to insert with the (one) row of the body, which reference it or which it references
+    /// (GraphQL's nested create).
+    pub nested: Vec<NestedInsertRequest>,
+}
+
+/// Which way a nested insert's foreign key points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// Rows of the relation whose foreign key references the row, inserted after it.
+    Children,
+    /// The row the row's foreign key references, inserted before it.
+    Parent,
+}
+
+/// Rows to insert with a row, tied to it by the foreign key `constraint`: the children get the
+/// key's columns from the row, or the row gets them from its new parent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedInsertRequest {
+    pub constraint: String,
+    pub nesting: Nesting,
+    /// The keys of the body's objects, which become the target columns.
+    pub columns: Vec<String>,
+    /// A JSON array of objects.
+    pub body: String,
+}
+
+/// Checked rows inserted with an insert's row: a row without a column's key gets the column's
+/// default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedInsert {
+    pub relation: QualifiedName,
+    pub nesting: Nesting,
+    pub columns: Vec<InsertColumn>,
+    pub body: String,
+    /// `(parent column, child column)`: the foreign key's columns the parent row fills in.
+    pub link: Vec<(Ident, Ident)>,
 }
 
 /// A column an insert writes.
@@ -59,11 +97,12 @@ pub struct InsertColumn {
     pub default: Option<SqlExpr>,
 }
 
-/// `ON CONFLICT (columns) DO UPDATE | DO NOTHING`.
+/// `ON CONFLICT (columns) DO UPDATE SET update | DO NOTHING`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnConflict {
     pub columns: Vec<Ident>,
-    pub resolution: Resolution,
+    /// The columns `DO UPDATE` sets to the proposed row's values; none is `DO NOTHING`.
+    pub update: Vec<Ident>,
 }
 
 /// A checked insert.
@@ -76,6 +115,9 @@ pub struct InsertPlan {
     pub on_conflict: Option<OnConflict>,
     /// A read of the inserted rows.
     pub returning: Option<ReadPlan>,
+    /// Inserted with the row: its new parents before it, its children after it. The returning
+    /// read's embeds of them read the rows inserted (`EmbedPlan::written`, by index).
+    pub nested: Vec<NestedInsert>,
 }
 
 impl InsertPlan {
@@ -85,42 +127,39 @@ impl InsertPlan {
         request: InsertRequest,
         options: ReadOptions,
     ) -> Result<InsertPlan, PlanError> {
-        let columns = payload_columns(relation, &request.columns)?
-            .into_iter()
-            .map(|name| InsertColumn {
-                default: match request.missing {
-                    Missing::Null => None,
-                    Missing::Default => relation
-                        .column(name.as_str())
-                        .and_then(|c| c.default_expr.clone()),
-                },
-                name,
-            })
-            .collect();
+        let names = payload_columns(relation, &request.columns)?;
         let on_conflict = match request.on_conflict {
             None => None,
-            Some(ConflictRequest {
-                resolution,
-                columns: Some(names),
-            }) => Some(OnConflict {
-                columns: known_columns(relation, &names)?,
-                resolution,
-            }),
-            // Without a key, PostgREST ignores the resolution.
-            Some(ConflictRequest {
-                resolution,
-                columns: None,
-            }) => (!relation.primary_key.is_empty()).then(|| OnConflict {
-                columns: relation.primary_key.clone(),
-                resolution,
-            }),
+            Some(conflict) => on_conflict(relation, conflict, &names)?,
         };
+        let columns = insert_columns(relation, names, request.missing);
+        let nested = request
+            .nested
+            .into_iter()
+            .map(|nested| nested_insert(cache, relation, nested))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A key a new parent fills in cannot come from the body too.
+        let mut parent_keys = nested
+            .iter()
+            .filter(|n| n.nesting == Nesting::Parent)
+            .flat_map(|n| n.link.iter().map(|(_, child)| child));
+        if let Some(column) = parent_keys.find(|key| columns.iter().any(|c| &c.name == *key)) {
+            return Err(PlanError::UnknownPayloadColumn {
+                relation: relation.name.name.to_string(),
+                column: column.to_string(),
+            });
+        }
+        let mut returning = returning(cache, relation, request.returning, options)?;
+        for embed in returning.iter_mut().flat_map(|read| &mut read.embeds) {
+            embed.written = nested.iter().position(|n| n.read_by(&embed.relationship));
+        }
         Ok(InsertPlan {
             relation: relation.name.clone(),
             columns,
             body: request.body,
             on_conflict,
-            returning: returning(cache, relation, request.returning, options)?,
+            returning,
+            nested,
         })
     }
 
@@ -158,14 +197,133 @@ impl InsertPlan {
             on_conflict: Some(ConflictRequest {
                 resolution: Resolution::MergeDuplicates,
                 columns: None,
+                update: None,
             }),
             returning: returning.then_some(ReadRequest {
                 filters: Vec::new(),
                 ..read
             }),
+            nested: Vec::new(),
         };
         Self::build(cache, relation, request, options)
     }
+}
+
+/// The columns an insert writes; with `Missing::Default`, a row without a column's key gets the
+/// column's default.
+fn insert_columns(relation: &Relation, names: Vec<Ident>, missing: Missing) -> Vec<InsertColumn> {
+    names
+        .into_iter()
+        .map(|name| InsertColumn {
+            default: match missing {
+                Missing::Null => None,
+                Missing::Default => relation
+                    .column(name.as_str())
+                    .and_then(|c| c.default_expr.clone()),
+            },
+            name,
+        })
+        .collect()
+}
+
+impl NestedInsert {
+    /// Whether an embed of the inserted row following `relationship` reads these rows.
+    fn read_by(&self, relationship: &Relationship) -> bool {
+        let Link::Direct(pairs) = &relationship.link else {
+            return false;
+        };
+        let flipped = || {
+            pairs
+                .iter()
+                .map(|(a, b)| (b.clone(), a.clone()))
+                .collect::<Vec<_>>()
+        };
+        relationship.target == self.relation
+            && match self.nesting {
+                Nesting::Children => !relationship.cardinality.to_one() && *pairs == self.link,
+                Nesting::Parent => relationship.cardinality.to_one() && flipped() == self.link,
+            }
+    }
+}
+
+/// The rows `request` asks for with a row of `relation`, through one of their foreign keys
+/// (PGRST200 for a key that is none); the children (or the row) may not set the key's columns
+/// themselves (PGRST204).
+fn nested_insert(
+    cache: &Cache,
+    relation: &Relation,
+    request: NestedInsertRequest,
+) -> Result<NestedInsert, PlanError> {
+    let (nested, link) = match request.nesting {
+        Nesting::Children => {
+            let children = cache.relations.values().find_map(|child| {
+                let key = child
+                    .foreign_keys
+                    .iter()
+                    .find(|fk| fk.constraint == request.constraint && fk.target == relation.name)?;
+                Some((child, key))
+            });
+            children.map(|(child, key)| (child, pairs(&key.target_columns, &key.columns)))
+        }
+        Nesting::Parent => relation
+            .foreign_keys
+            .iter()
+            .find(|fk| fk.constraint == request.constraint)
+            .and_then(|key| {
+                let parent = cache.relations.get(&key.target)?;
+                Some((parent, pairs(&key.target_columns, &key.columns)))
+            }),
+    }
+    .ok_or_else(|| {
+        PlanError::NoRelationship(Box::new(NoRelationship {
+            source_name: relation.name.name.to_string(),
+            target: request.constraint.clone(),
+            hint: None,
+            schema: relation.name.schema.to_string(),
+            suggestion: None,
+        }))
+    })?;
+    let names = payload_columns(nested, &request.columns)?;
+    if request.nesting == Nesting::Children
+        && let Some(column) = names.iter().find(|c| link.iter().any(|(_, k)| k == *c))
+    {
+        return Err(PlanError::UnknownPayloadColumn {
+            relation: nested.name.name.to_string(),
+            column: column.to_string(),
+        });
+    }
+    Ok(NestedInsert {
+        relation: nested.name.clone(),
+        nesting: request.nesting,
+        columns: insert_columns(nested, names, Missing::Default),
+        body: request.body,
+        link,
+    })
+}
+
+/// `(parent column, child column)` pairs of a foreign key.
+fn pairs(parent: &[Ident], child: &[Ident]) -> Vec<(Ident, Ident)> {
+    parent.iter().cloned().zip(child.iter().cloned()).collect()
+}
+
+/// The `ON CONFLICT` clause of `conflict`, for an insert of `inserted` columns.
+fn on_conflict(
+    relation: &Relation,
+    conflict: ConflictRequest,
+    inserted: &[Ident],
+) -> Result<Option<OnConflict>, PlanError> {
+    let columns = match conflict.columns {
+        Some(names) => known_columns(relation, &names)?,
+        // Without a key, PostgREST ignores the resolution.
+        None if relation.primary_key.is_empty() => return Ok(None),
+        None => relation.primary_key.clone(),
+    };
+    let update = match (conflict.resolution, conflict.update) {
+        (Resolution::IgnoreDuplicates, _) => Vec::new(),
+        (Resolution::MergeDuplicates, Some(names)) => known_columns(relation, &names)?,
+        (Resolution::MergeDuplicates, None) => inserted.to_vec(),
+    };
+    Ok(Some(OnConflict { columns, update }))
 }
 
 /// A `PUT` as a caller asked for it.

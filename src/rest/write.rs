@@ -140,8 +140,10 @@ pub async fn create(
             .map(|resolution| ConflictRequest {
                 resolution,
                 columns: params.on_conflict.take(),
+                update: None,
             }),
         returning,
+        nested: Vec::new(),
     };
     let plan = InsertPlan::build(
         &write.api.cache,

@@ -8,7 +8,7 @@ use sqlx::types::Json;
 
 use super::{
     Argument, Cache, Column, ForeignKey, Function, Ident, QualifiedName, Relation, RelationKind,
-    ReturnKind, ReturnType, SCALAR_COLUMN, SqlExpr, SqlType, Volatility,
+    ReturnKind, ReturnType, SCALAR_COLUMN, SqlExpr, SqlType, UniqueKey, Volatility,
 };
 
 /// Loads the cache of the `schemas` exposed, in that order.
@@ -33,8 +33,11 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
             continue;
         };
         match constraint {
-            Constraint::PrimaryKey(columns) => relation.primary_key = columns,
-            Constraint::Unique(columns) => relation.unique_keys.push(columns),
+            Constraint::PrimaryKey(constraint, columns) => {
+                relation.primary_key = columns;
+                relation.primary_key_constraint = Some(constraint);
+            }
+            Constraint::Unique(key) => relation.unique_keys.push(key),
             Constraint::ForeignKey(fk) => relation.foreign_keys.push(fk),
         }
     }
@@ -101,6 +104,7 @@ async fn relations(
                 comment,
                 columns: Vec::new(),
                 primary_key: Vec::new(),
+                primary_key_constraint: None,
                 unique_keys: Vec::new(),
                 foreign_keys: Vec::new(),
                 insertable: events & INSERT != 0,
@@ -188,8 +192,9 @@ async fn columns(
 }
 
 enum Constraint {
-    PrimaryKey(Vec<Ident>),
-    Unique(Vec<Ident>),
+    /// Its name and columns.
+    PrimaryKey(String, Vec<Ident>),
+    Unique(UniqueKey),
     ForeignKey(ForeignKey),
 }
 
@@ -236,8 +241,11 @@ async fn constraints(
         .filter_map(
             |(kind, name, schema, relation, columns, fschema, frelation, fcolumns, comment)| {
                 let constraint = match (kind.as_str(), fschema, frelation) {
-                    ("p", _, _) => Constraint::PrimaryKey(idents(columns)),
-                    ("u", _, _) => Constraint::Unique(idents(columns)),
+                    ("p", _, _) => Constraint::PrimaryKey(name, idents(columns)),
+                    ("u", _, _) => Constraint::Unique(UniqueKey {
+                        constraint: name,
+                        columns: idents(columns),
+                    }),
                     ("f", Some(fschema), Some(frelation)) => Constraint::ForeignKey(ForeignKey {
                         constraint: name,
                         columns: idents(columns),
@@ -440,6 +448,7 @@ fn result_relation(name: QualifiedName, columns: Vec<ResultColumn>) -> Box<Relat
         comment: None,
         columns,
         primary_key: Vec::new(),
+        primary_key_constraint: None,
         unique_keys: Vec::new(),
         foreign_keys: Vec::new(),
         insertable: false,

@@ -124,8 +124,10 @@ pub struct Relation {
     pub columns: Vec<Column>,
     /// Primary key columns, in key order; empty when there is none.
     pub primary_key: Vec<Ident>,
-    /// Columns of each UNIQUE constraint.
-    pub unique_keys: Vec<Vec<Ident>>,
+    /// The primary key constraint's name, when there is one.
+    pub primary_key_constraint: Option<String>,
+    /// Each UNIQUE constraint, in name order.
+    pub unique_keys: Vec<UniqueKey>,
     pub foreign_keys: Vec<ForeignKey>,
     /// What Postgres would let any role do to it (`pg_relation_is_updatable`), grants aside.
     pub insertable: bool,
@@ -137,6 +139,13 @@ impl Relation {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name.as_str() == name)
     }
+}
+
+/// A UNIQUE constraint: its name and its columns, in key order.
+#[derive(Debug, Serialize)]
+pub struct UniqueKey {
+    pub constraint: String,
+    pub columns: Vec<Ident>,
 }
 
 #[derive(Debug, Serialize)]

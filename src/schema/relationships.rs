@@ -213,7 +213,7 @@ pub fn add_computed(
 fn is_key(relation: &Relation, columns: &[Ident]) -> bool {
     let set: BTreeSet<&Ident> = columns.iter().collect();
     std::iter::once(&relation.primary_key)
-        .chain(&relation.unique_keys)
+        .chain(relation.unique_keys.iter().map(|key| &key.columns))
         .any(|key| !key.is_empty() && key.iter().collect::<BTreeSet<_>>() == set)
 }
 

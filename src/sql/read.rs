@@ -13,6 +13,13 @@ pub(super) enum Source {
     Relation,
     /// The rows of the `pgrst_source` CTE: what a write returned, or a function call.
     WriteResult,
+    /// The rows of a write's nested insert, by index (its `pgrst_nested_<n>` CTE).
+    Nested(usize),
+}
+
+/// The CTE of a write's nested insert `n`.
+pub(super) fn nested_cte(n: usize) -> String {
+    format!("pgrst_nested_{n}")
 }
 
 /// `EXPLAIN (FORMAT JSON)` of the rows the root level's filters match: the planner's count, for
@@ -128,6 +135,9 @@ pub(super) fn level(
     match (source, parent) {
         (Source::WriteResult, _) => {
             sql.push("pgrst_source");
+        }
+        (Source::Nested(n), _) => {
+            sql.push_ident(&nested_cte(n));
         }
         (Source::Relation, Some((parent_alias, relationship))) => {
             target(sql, parent_alias, relationship);
@@ -368,7 +378,8 @@ fn lateral(sql: &mut SqlBuilder, parent_alias: &str, embed: &EmbedPlan) {
     }
     sql.push(" FROM (");
     let parent = Some((parent_alias, &embed.relationship));
-    level(sql, &embed.plan, Source::Relation, parent, Mode::Rows);
+    let source = embed.written.map_or(Source::Relation, Source::Nested);
+    level(sql, &embed.plan, source, parent, Mode::Rows);
     sql.push(") AS ")
         .push_ident(lateral)
         .push(") AS ")

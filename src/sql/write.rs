@@ -3,10 +3,10 @@
 //! `pgrst_source` CTE, which the representation reads like a relation.
 
 use super::filter::tree;
-use super::read::{Mode, Shape, Source, body as shaped, level, tests_embed};
+use super::read::{Mode, Shape, Source, body as shaped, level, nested_cte, tests_embed};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{InsertPlan, JoinType, MutatePlan, Mutation, ReadPlan, Resolution};
-use crate::schema::Ident;
+use crate::plan::{InsertColumn, InsertPlan, JoinType, MutatePlan, Mutation, Nesting, ReadPlan};
+use crate::schema::{Ident, QualifiedName};
 
 /// The insert as one statement; the representation, if asked for, is shaped as `shape`.
 /// Takes the plan by value so the body (possibly megabytes) moves into its bind uncopied.
@@ -17,23 +17,129 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
     let mut sql = SqlBuilder::default();
     let relation = &plan.relation;
     let upsert = plan.on_conflict.is_some();
+    let (parents, children): (Vec<_>, Vec<_>) = plan
+        .nested
+        .into_iter()
+        .enumerate()
+        .partition(|(_, nested)| nested.nesting == Nesting::Parent);
+    sql.push("WITH ");
+    for (n, parent) in &parents {
+        sql.push_ident(&nested_cte(*n))
+            .push(" AS (INSERT INTO ")
+            .push_qualified(&parent.relation)
+            .push(" AS pgrst_target");
+        rows(
+            &mut sql,
+            &parent.relation,
+            &parent.columns,
+            parent.body.clone(),
+            &[],
+        );
+        sql.push(" RETURNING pgrst_target.*), ");
+    }
     sql.push(if upsert {
-        "WITH pgrst_write AS (INSERT INTO "
+        "pgrst_write AS (INSERT INTO "
     } else {
-        "WITH pgrst_source AS (INSERT INTO "
+        "pgrst_source AS (INSERT INTO "
     });
     sql.push_qualified(relation).push(" AS pgrst_target");
-    let names: Vec<&Ident> = plan.columns.iter().map(|c| &c.name).collect();
-    if plan.columns.is_empty() {
+    let from_parents: Vec<(String, &[(Ident, Ident)])> = parents
+        .iter()
+        .map(|(n, parent)| (nested_cte(*n), parent.link.as_slice()))
+        .collect();
+    rows(&mut sql, relation, &plan.columns, plan.body, &from_parents);
+    if let Some(conflict) = &plan.on_conflict {
+        sql.push(" ON CONFLICT (");
+        sql.push_list(&conflict.columns, ", ", |sql, c| {
+            sql.push_ident(c.as_str());
+        });
+        sql.push(")");
+        if conflict.update.is_empty() {
+            sql.push(" DO NOTHING");
+        } else {
+            sql.push(" DO UPDATE SET ");
+            sql.push_list(&conflict.update, ", ", |sql, c| {
+                sql.push_ident(c.as_str())
+                    .push(" = EXCLUDED.")
+                    .push_ident(c.as_str());
+            });
+        }
+        // `xmax` is 0 in a freshly inserted row version, not in an updated one.
+        sql.push(
+            " RETURNING pgrst_target AS pgrst_row, pgrst_target.xmax = 0 AS pgrst_inserted), \
+             pgrst_source AS (SELECT (pgrst_row).* FROM pgrst_write)",
+        );
+    } else {
+        sql.push(" RETURNING pgrst_target.*)");
+    }
+    for (n, child) in children {
+        sql.push(", ")
+            .push_ident(&nested_cte(n))
+            .push(" AS (INSERT INTO ")
+            .push_qualified(&child.relation)
+            .push(" AS pgrst_target");
+        let parent = [("pgrst_source".to_owned(), child.link.as_slice())];
+        rows(
+            &mut sql,
+            &child.relation,
+            &child.columns,
+            child.body,
+            &parent,
+        );
+        sql.push(" RETURNING pgrst_target.*)");
+    }
+    representation(&mut sql, plan.returning.as_ref(), shape, count, upsert);
+    sql.finish()
+}
+
+/// ` (columns) SELECT … FROM <the body's rows>`: what an insert inserts. Rows with `parents`
+/// (CTEs of one row each, and the `(parent column, column)` pairs they fill in) take those columns
+/// from them.
+fn rows(
+    sql: &mut SqlBuilder,
+    relation: &QualifiedName,
+    columns: &[InsertColumn],
+    json: String,
+    parents: &[(String, &[(Ident, Ident)])],
+) {
+    let links = || {
+        parents
+            .iter()
+            .flat_map(|(cte, link)| link.iter().map(move |pair| (cte, pair)))
+    };
+    let names: Vec<&Ident> = columns
+        .iter()
+        .map(|c| &c.name)
+        .chain(links().map(|(_, (_, child))| child))
+        .collect();
+    // Each value after `lead`, the others after commas.
+    let parent_values = |sql: &mut SqlBuilder, lead: &'static str| {
+        for (i, (cte, (parent, _))) in links().enumerate() {
+            sql.push(if i == 0 { lead } else { ", " });
+            sql.push_ident(cte).push(".").push_ident(parent.as_str());
+        }
+    };
+    let parent_row = |sql: &mut SqlBuilder| {
+        for (cte, _) in parents {
+            sql.push(", ").push_ident(cte);
+        }
+    };
+    if columns.is_empty() {
         // `{}` or `[{}, …]`: one row of defaults per object.
-        sql.push(" SELECT FROM json_array_elements(");
-        body(&mut sql, plan.body);
+        if !names.is_empty() {
+            column_list(sql, &names);
+        }
+        sql.push(" SELECT");
+        parent_values(sql, " ");
+        sql.push(" FROM json_array_elements(");
+        body(sql, json);
         sql.push(") AS pgrst_payload");
-    } else if plan.columns.iter().any(|c| c.default.is_some()) {
+        parent_row(sql);
+    } else if columns.iter().any(|c| c.default.is_some()) {
         // `missing=default`: a row without a key gets the column's default, row by row.
-        column_list(&mut sql, &names);
+        column_list(sql, &names);
         sql.push(" SELECT ");
-        sql.push_list(&plan.columns, ", ", |sql, column| {
+        sql.push_list(columns, ", ", |sql, column| {
             let name = column.name.as_str();
             match &column.default {
                 Some(default) => {
@@ -50,52 +156,27 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
                 }
             }
         });
+        parent_values(sql, ", ");
         sql.push(" FROM jsonb_array_elements(");
-        body(&mut sql, plan.body);
+        body(sql, json);
         sql.push("::jsonb) AS pgrst_rows(pgrst_row), jsonb_populate_record(NULL::")
             .push_qualified(relation)
             .push(", pgrst_row) AS pgrst_values");
+        parent_row(sql);
     } else {
-        column_list(&mut sql, &names);
+        column_list(sql, &names);
         sql.push(" SELECT ");
-        sql.push_list(&names, ", ", |sql, c| {
-            sql.push_ident(c.as_str());
+        sql.push_list(columns, ", ", |sql, c| {
+            sql.push("pgrst_payload.").push_ident(c.name.as_str());
         });
+        parent_values(sql, ", ");
         sql.push(" FROM json_populate_recordset(NULL::")
             .push_qualified(relation)
             .push(", ");
-        body(&mut sql, plan.body);
+        body(sql, json);
         sql.push(") AS pgrst_payload");
+        parent_row(sql);
     }
-    if let Some(conflict) = &plan.on_conflict {
-        sql.push(" ON CONFLICT (");
-        sql.push_list(&conflict.columns, ", ", |sql, c| {
-            sql.push_ident(c.as_str());
-        });
-        sql.push(")");
-        match conflict.resolution {
-            Resolution::MergeDuplicates if !plan.columns.is_empty() => {
-                sql.push(" DO UPDATE SET ");
-                sql.push_list(&names, ", ", |sql, c| {
-                    sql.push_ident(c.as_str())
-                        .push(" = EXCLUDED.")
-                        .push_ident(c.as_str());
-                });
-            }
-            _ => {
-                sql.push(" DO NOTHING");
-            }
-        }
-        // `xmax` is 0 in a freshly inserted row version, not in an updated one.
-        sql.push(
-            " RETURNING pgrst_target AS pgrst_row, pgrst_target.xmax = 0 AS pgrst_inserted), \
-             pgrst_source AS (SELECT (pgrst_row).* FROM pgrst_write)",
-        );
-    } else {
-        sql.push(" RETURNING pgrst_target.*)");
-    }
-    representation(&mut sql, plan.returning.as_ref(), shape, count, upsert);
-    sql.finish()
 }
 
 /// ` ("a", "b")`: the columns an insert writes.
