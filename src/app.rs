@@ -153,6 +153,7 @@ impl Api {
                 graphql::Options {
                     max_rows: settings.max_rows,
                     limits: settings.graphql_limits,
+                    aggregates: settings.aggregates_enabled,
                 },
             )
             .map_err(|e| StartError::Graphql(e.to_string()))?,

@@ -12,6 +12,7 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Value};
 
+use super::aggregate;
 use super::computed::{self, Computes};
 use super::fields;
 use super::filter_types;
@@ -58,6 +59,7 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     let mut scalars = BTreeSet::new();
     let mut scalar_filters = BTreeSet::new();
     let mut many_filters = BTreeMap::new();
+    let mut aggregated = Vec::new();
     let mut mutation = Object::new(MUTATION)
         .description("The root mutation type which contains root level fields which mutate data.");
     let writable = model.tables.iter().any(Table::writable) || !model.mutation_functions.is_empty();
@@ -72,6 +74,10 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
         scalars.extend(table.columns.iter().map(|c| c.scalar));
         scalars.extend(computed::scalars(table));
         let uses = Uses::of(model, index);
+        if uses.connection {
+            scalars.extend(aggregate::scalars(table));
+            aggregated.push(table);
+        }
         if uses.filter {
             scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
                 FilterField::Column(_, filter) | FilterField::Computed(_, filter) => Some(*filter),
@@ -95,8 +101,11 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
         builder = builder.register(node(&reader, table));
         if uses.connection {
             builder = builder
-                .register(connection(table))
+                .register(aggregate::connection_fields(table, connection(table)))
                 .register(condition(table));
+            for definition in aggregate::types(table) {
+                builder = builder.register(definition);
+            }
         }
         if uses.edge {
             builder = builder.register(edge(table)).register(order_by(table));
@@ -135,6 +144,9 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     );
     for (name, target) in many_filters {
         builder = builder.register(filter_types::to_many(&name, &model.tables[target]));
+    }
+    for filter in aggregate::having_filters(&aggregated) {
+        builder = builder.register(filter);
     }
     for filter in scalar_filters {
         builder = builder.register(filter_types::scalar(filter));

@@ -11,6 +11,7 @@ use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{Error, Value};
 use serde_json::value::RawValue;
 
+use super::aggregate;
 use super::args::Args;
 use super::lower;
 use super::model::{Model, Table};
@@ -29,6 +30,8 @@ pub(crate) struct Page {
     pub has_previous: bool,
     /// The rows the filters match, when they were counted (root connections only).
     pub total: Option<i64>,
+    /// The rows of its `aggregates` and `groupedAggregates` fields, by response key.
+    pub aggregates: Row,
 }
 
 /// What a mutation returns: the row it wrote (none when the caller may not see it) and the
@@ -210,7 +213,10 @@ fn nested_page<'a>(
         let paging = paging(&Args::of(&field)?)?;
         let range = paging.window(target).range;
         let total = nested_total(&ctx)?;
-        paging.page(rows, range, total, paging::wants_cursors(&field))
+        let mut page = paging.page(rows, range, total, paging::wants_cursors(&field))?;
+        page.aggregates =
+            aggregate::nested(parent_row(&ctx)?, field.alias().unwrap_or(field.name()));
+        Ok(page)
     });
     ready(page.map(FieldValue::owned_any))
 }

@@ -278,6 +278,7 @@ fn related(
             offset: 0,
             limit: Some(1),
         },
+        ..ReadRequest::default()
     };
     let key = select.filter_embed(relation, request);
     Ok(LogicTree::Filter(Filter {

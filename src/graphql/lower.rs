@@ -8,6 +8,7 @@
 
 use async_graphql::{Error, SelectionField, Value};
 
+use super::aggregate;
 use super::args::{self, Args};
 use super::computed;
 use super::filter;
@@ -26,6 +27,8 @@ pub(crate) struct Lowered {
     /// Whether its rows get cursors.
     pub cursors: bool,
     pub count: Option<Counted>,
+    /// The reads of its `aggregates` and `groupedAggregates` fields.
+    pub aggregates: Vec<aggregate::Request>,
 }
 
 /// The rows a connection's `totalCount` counts: those its filters match (with the embeds they
@@ -148,6 +151,7 @@ fn collection(
 ) -> Result<Lowered, Error> {
     let mut select = Select::default();
     let mut count = false;
+    let mut aggregates = Vec::new();
     for child in selection(field)? {
         match child.name() {
             "nodes" => object(model, table, &child, &mut select)?,
@@ -157,6 +161,7 @@ fn collection(
                 }
             }
             "totalCount" => count = true,
+            name if aggregate::is_aggregates(name) => aggregates.push(child),
             _ => {}
         }
     }
@@ -171,6 +176,10 @@ fn collection(
     if let Some(value) = args.get("filter") {
         filters.extend(filter::lower(model, table, value, &mut select)?);
     }
+    let aggregates = aggregates
+        .iter()
+        .map(|child| aggregate::lower(table, child, &filters, select.filter_items()))
+        .collect::<Result<_, _>>()?;
     let count = count.then(|| Counted {
         request: ReadRequest {
             select: select.filter_items(),
@@ -187,12 +196,14 @@ fn collection(
         filters,
         order: window.order,
         range: window.range,
+        ..ReadRequest::default()
     };
     Ok(Lowered {
         request,
         paging,
         cursors,
         count,
+        aggregates,
     })
 }
 
@@ -264,6 +275,11 @@ fn member(
             {
                 let request = count_request(counted);
                 select.relation(relations::embed(relation, Some(count_key(key)), request))?;
+            }
+            // Beside the connection, each of its aggregates fields: a row per group per parent.
+            for aggregates in lowered.aggregates {
+                let key = Some(aggregate::nested_key(key, &aggregates.key));
+                select.relation(relations::embed(relation, key, aggregates.request))?;
             }
             lowered.request
         }

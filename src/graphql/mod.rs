@@ -12,7 +12,8 @@
 //! `model` decides what each relation exposes, `relations` which foreign keys become fields,
 //! `functions` which functions become root fields and `computed` which become fields of a table's
 //! type, `operators` lists the scalar filters' operators; `build`, `filter_types`, `mutation` and
-//! `function_mutation` (VOLATILE functions) make the types. `lower` turns selection sets
+//! `function_mutation` (VOLATILE functions) make the types, `aggregate` the aggregates of
+//! connections (types, lowering and fields). `lower` turns selection sets
 //! into plans (with `select` for one level's items, `args` for arguments, `paging` for order,
 //! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
 //! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
@@ -20,6 +21,7 @@
 //! transaction must be; `persisted` resolves automatic persisted queries' hashes;
 //! `smart_tags` parses smart comments; `graphiql` serves the in-browser IDE.
 
+mod aggregate;
 mod args;
 mod build;
 mod computed;
@@ -77,6 +79,8 @@ pub struct Options {
     /// The most rows any collection field returns (`db-max-rows`).
     pub max_rows: Option<u64>,
     pub limits: GraphqlLimits,
+    /// `db-aggregates-enabled`: whether connections have `aggregates` and `groupedAggregates`.
+    pub aggregates: bool,
 }
 
 /// What resolvers need per request; the HTTP handler adds it to each request with
@@ -94,7 +98,7 @@ pub struct RequestData {
 /// skipped, and so are columns, relations and relation fields whose GraphQL names would be
 /// invalid or taken.
 pub fn build(cache: Arc<Cache>, schema: &Ident, options: Options) -> Result<Schema, SchemaError> {
-    let model = model::Model::new(&cache, schema, options.max_rows);
+    let model = model::Model::new(&cache, schema, options.max_rows, options.aggregates);
     let reader = resolve::Reader {
         cache,
         schema: schema.clone(),

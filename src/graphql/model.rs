@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use super::aggregate::Aggregates;
 use super::computed::{self, ComputedField};
 use super::conflict::{self, ConflictField};
 use super::functions::{self, FunctionField};
@@ -90,6 +91,8 @@ pub(crate) struct Table {
     pub deletable: bool,
     /// The fields of the filter input (`PersonFilter`), in the order they are listed.
     pub filter_fields: Vec<(String, FilterField)>,
+    /// What its connections aggregate, with `db-aggregates-enabled`.
+    pub aggregates: Option<Aggregates>,
 }
 
 /// A column as a field of its relation's type.
@@ -218,6 +221,7 @@ impl Table {
             deletable: relation.deletable && !tags.omits(Action::Delete),
             filter_fields: Vec::new(),
             tags,
+            aggregates: None,
         })
     }
 
@@ -428,8 +432,8 @@ fn suffix(direction: Direction) -> &'static str {
 
 impl Model {
     /// The relations of `schema` that become GraphQL types, in name order, with their relation
-    /// and filter fields.
-    pub fn new(cache: &Cache, schema: &Ident, max_rows: Option<u64>) -> Model {
+    /// and filter fields, and their aggregates if `aggregates`.
+    pub fn new(cache: &Cache, schema: &Ident, max_rows: Option<u64>, aggregates: bool) -> Model {
         let mut type_names: HashSet<String> = [
             QUERY, MUTATION, NODE, CURSOR, "Int", "Float", "String", "Boolean", "ID", PAGE_INFO,
         ]
@@ -457,6 +461,9 @@ impl Model {
         nested::attach(cache, &mut tables, &mut type_names);
         for table in &mut tables {
             table.set_filter_fields();
+            if let (true, Some(relation)) = (aggregates, cache.relations.get(&table.relation)) {
+                table.aggregates = Aggregates::of(relation, table, &mut type_names);
+            }
         }
         let functions = functions::queries(cache, schema, &tables, &mut root_fields);
         let mut mutation_names = type_names;

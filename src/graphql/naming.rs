@@ -290,6 +290,11 @@ pub(crate) fn order_value(column: &str, ascending: bool) -> String {
     ))
 }
 
+/// The group-by enum value of a column (@graphile/pg-aggregates): `client_id` → `CLIENT_ID`.
+pub(crate) fn group_by_value(column: &str) -> String {
+    constant_case(column)
+}
+
 /// Whether `name` is a valid GraphQL name that is not reserved for introspection.
 pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();

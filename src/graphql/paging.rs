@@ -476,6 +476,7 @@ impl Paging {
             has_next,
             has_previous,
             total,
+            aggregates: Row::new(),
         })
     }
 }

@@ -8,11 +8,12 @@ use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{Context, Error, Value};
 use serde_json::value::RawValue;
 
+use super::aggregate;
 use super::args::Args;
 use super::fields::{Row, ready};
 use super::functions::{self, Returns};
 use super::keys::Key;
-use super::lower::Counted;
+use super::lower::{Counted, Lowered};
 use super::model::{Model, NODE_ID, QUERY, Table};
 use super::node_id::{self, NodeId};
 use super::{Caller, error, lower};
@@ -77,6 +78,93 @@ impl Reader {
             .run(sql::read_counting(&plan, Shape::Array, &counted))
             .await?;
         Ok((parse(&output.body)?, output.total))
+    }
+
+    /// As [`Reader::read_counting`], with the rows of the connection's aggregates fields read
+    /// beside its page in the same statement, by the fields' response keys.
+    async fn read_connection(
+        &self,
+        ctx: &Context<'_>,
+        table: &Table,
+        lowered: Lowered,
+    ) -> Result<(Vec<Row>, Option<i64>, Row), Error> {
+        if lowered.aggregates.is_empty() {
+            let (rows, total) = self
+                .read_counting(ctx, table, lowered.request, lowered.count)
+                .await?;
+            return Ok((rows, total, Row::new()));
+        }
+        let relation = self.relation(table)?;
+        let plan = |request| {
+            ReadPlan::build(&self.cache, relation, request, self.options())
+                .map_err(error::from_plan)
+        };
+        let page = plan(lowered.request)?;
+        let (counting, counted) = match lowered.count {
+            None => (false, None),
+            Some(counted) if counted.same_filters => (true, None),
+            Some(counted) => (true, Some(plan(counted.request)?)),
+        };
+        let counted = counting.then(|| counted.as_ref().unwrap_or(&page));
+        let (keys, beside) = self.aggregates(relation, lowered.aggregates)?;
+        let output = ctx
+            .data::<Caller>()?
+            .run(sql::read_beside(&page, counted, &beside))
+            .await?;
+        let (rows, aggregates) = parse_beside(&output.body, keys)?;
+        Ok((rows, output.total, aggregates))
+    }
+
+    /// The page of rows the function `function` returns for `arguments` (see [`Reader::call`]),
+    /// with the rows of the connection's aggregates fields as [`Reader::read_connection`] reads
+    /// them.
+    async fn call_connection(
+        &self,
+        ctx: &Context<'_>,
+        function: &str,
+        arguments: ArgumentsRequest,
+        table: &Table,
+        lowered: Lowered,
+    ) -> Result<(Vec<Row>, Option<i64>, Row), Error> {
+        let count = lowered.count.is_some();
+        if lowered.aggregates.is_empty() {
+            let output = self
+                .call(ctx, function, arguments, lowered.request, count)
+                .await?;
+            return Ok((parse(&output.body)?, output.total, Row::new()));
+        }
+        let request = CallRequest {
+            function: function.to_owned(),
+            arguments,
+            read: lowered.request,
+        };
+        let plan = CallPlan::build(&self.cache, &self.schema, request, self.options())
+            .map_err(error::from_plan)?;
+        let (keys, beside) = self.aggregates(self.relation(table)?, lowered.aggregates)?;
+        let output = ctx
+            .data::<Caller>()?
+            .run(sql::call_beside(plan, count, &beside))
+            .await?;
+        let (rows, aggregates) = parse_beside(&output.body, keys)?;
+        Ok((rows, output.total, aggregates))
+    }
+
+    /// The plans of a connection's aggregates fields over `relation`, and their response keys.
+    fn aggregates(
+        &self,
+        relation: &Relation,
+        aggregates: Vec<aggregate::Request>,
+    ) -> Result<(Vec<String>, Vec<ReadPlan>), Error> {
+        aggregates
+            .into_iter()
+            .map(|aggregates| {
+                let plan =
+                    ReadPlan::build(&self.cache, relation, aggregates.request, self.options())
+                        .map_err(error::from_plan)?;
+                Ok((aggregates.key, plan))
+            })
+            .collect::<Result<Vec<_>, Error>>()
+            .map(|pairs| pairs.into_iter().unzip())
     }
 
     /// Inserts `request` into `table` and parses the rows it returns.
@@ -179,6 +267,19 @@ fn parse(body: &str) -> Result<Vec<Row>, Error> {
     serde_json::from_str(body).map_err(|e| Error::new(format!("internal: unreadable result: {e}")))
 }
 
+/// The page and, by `keys`, the aggregates of a body read with aggregates beside its page:
+/// `[<page>, <aggregates of keys[0]>, …]`.
+fn parse_beside(body: &str, keys: Vec<String>) -> Result<(Vec<Row>, Row), Error> {
+    let mut parts: Vec<Box<RawValue>> = serde_json::from_str(body)
+        .map_err(|e| Error::new(format!("internal: unreadable result: {e}")))?;
+    let aggregates = keys.into_iter().zip(parts.drain(1..)).collect();
+    let rows = parts
+        .first()
+        .ok_or_else(|| Error::new("internal: no page in the result"))
+        .and_then(|rows| parse(rows.get()))?;
+    Ok((rows, aggregates))
+}
+
 /// `allPeople`: the connection's page, for `nodes`, `edges`, `pageInfo` and `totalCount`.
 pub(crate) fn all_rows(
     ctx: ResolverContext<'_>,
@@ -190,11 +291,15 @@ pub(crate) fn all_rows(
             let table = &reader.model.tables[table];
             let field = ctx.field();
             let lowered = lower::connection(&reader.model, table, &field)?;
-            let range = lowered.request.range;
-            let (rows, total) = reader
-                .read_counting(&ctx, table, lowered.request, lowered.count)
-                .await?;
-            lowered.paging.page(rows, range, total, lowered.cursors)
+            let (range, paging, cursors) = (
+                lowered.request.range,
+                lowered.paging.clone(),
+                lowered.cursors,
+            );
+            let (rows, total, aggregates) = reader.read_connection(&ctx, table, lowered).await?;
+            let mut page = paging.page(rows, range, total, cursors)?;
+            page.aggregates = aggregates;
+            Ok(page)
         };
         Ok(or_null(&ctx, page.await.map(FieldValue::owned_any)))
     })
@@ -275,17 +380,16 @@ pub(crate) fn call(
                 Returns::Rows(table) => {
                     let table = &reader.model.tables[table];
                     let lowered = lower::function_connection(&reader.model, table, &field)?;
-                    let range = lowered.request.range;
-                    let count = lowered.count.is_some();
-                    let output = reader
-                        .call(&ctx, name, arguments, lowered.request, count)
-                        .await?;
-                    let page = lowered.paging.page(
-                        parse(&output.body)?,
-                        range,
-                        output.total,
+                    let (range, paging, cursors) = (
+                        lowered.request.range,
+                        lowered.paging.clone(),
                         lowered.cursors,
-                    )?;
+                    );
+                    let (rows, total, aggregates) = reader
+                        .call_connection(&ctx, name, arguments, table, lowered)
+                        .await?;
+                    let mut page = paging.page(rows, range, total, cursors)?;
+                    page.aggregates = aggregates;
                     Ok(Some(FieldValue::owned_any(page)))
                 }
                 Returns::Row(table) => {

@@ -21,13 +21,13 @@ pub use call::{
 pub use error::{Ambiguity, NoFunction, NoRelationship, PlanError};
 pub use expr::{ComputedArgument, Expr, ExprType};
 pub use read::{
-    CheckedFilter, EmbedPlan, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder, Selected,
-    Tree, Value, relation,
+    CheckedFilter, EmbedPlan, Having, OrderExpr, Ordering, ReadOptions, ReadPlan, RelatedOrder,
+    Selected, Tree, Value, relation,
 };
 pub use request::{
-    AggregateFunction, ComputedRequest, Condition, Direction, FieldPath, Filter, IsValue, JoinType,
-    JsonKey, JsonStep, LogicTree, Nulls, Operator, OrderTarget, OrderTerm, Quantifier, Range,
-    ReadRequest, SelectField, SelectItem, TextSearch,
+    AggregateFunction, ComputedRequest, Condition, Direction, FieldPath, Filter, HavingCompare,
+    HavingTree, IsValue, JoinType, JsonKey, JsonStep, LogicTree, Nulls, Operator, OrderTarget,
+    OrderTerm, Quantifier, Range, ReadRequest, SelectField, SelectItem, TextSearch,
 };
 pub use write::{
     ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan, Mutation,

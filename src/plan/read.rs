@@ -5,8 +5,8 @@ use super::embed;
 use super::error::closest;
 use super::expr::Expr;
 use super::request::{
-    AggregateFunction, Condition, Direction, Embed, FieldPath, IsValue, JoinType, LogicTree, Nulls,
-    OrderTarget, Range, ReadRequest, SelectItem,
+    AggregateFunction, Condition, Direction, Embed, FieldPath, HavingTree, IsValue, JoinType,
+    LogicTree, Nulls, Operator, OrderTarget, Range, ReadRequest, SelectItem,
 };
 use crate::schema::{Cache, Ident, QualifiedName, Relation, Relationship, SqlType};
 
@@ -31,6 +31,22 @@ pub struct ReadPlan {
     pub filters: Vec<Tree>,
     pub order: Vec<Ordering>,
     pub range: Range,
+    /// Conditions on its groups, when it aggregates, that must all hold.
+    pub having: Vec<Having>,
+}
+
+/// A checked [`HavingTree`]: conditions on a level's aggregates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Having {
+    And(Vec<Having>),
+    Or(Vec<Having>),
+    /// `aggregate <operator> value::cast`.
+    Compare {
+        aggregate: Value,
+        operator: Operator,
+        value: String,
+        cast: SqlType,
+    },
 }
 
 /// An output column of a level.
@@ -249,6 +265,11 @@ impl Builder<'_> {
                 })
             })
             .collect::<Result<_, PlanError>>()?;
+        let having = request
+            .having
+            .into_iter()
+            .map(|tree| self.having(relation, tree))
+            .collect::<Result<_, _>>()?;
         let limit = match (request.range.limit, self.options.max_rows) {
             (Some(limit), Some(max)) => Some(limit.min(max)),
             (limit, max) => limit.or(max),
@@ -264,6 +285,38 @@ impl Builder<'_> {
                 offset: request.range.offset,
                 limit,
             },
+            having,
+        })
+    }
+
+    fn having(&self, relation: &Relation, tree: HavingTree) -> Result<Having, PlanError> {
+        let children = |trees: Vec<HavingTree>| {
+            trees
+                .into_iter()
+                .map(|t| self.having(relation, t))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(match tree {
+            HavingTree::And(trees) => Having::And(children(trees)?),
+            HavingTree::Or(trees) => Having::Or(children(trees)?),
+            HavingTree::Compare(compare) => {
+                self.check_aggregates()?;
+                let expr = Expr::resolve(self.cache, relation, &compare.field)?;
+                let input = compare
+                    .aggregate
+                    .input_cast
+                    .map(|n| self.cast(&n))
+                    .transpose()?;
+                Having::Compare {
+                    aggregate: Value::Aggregate {
+                        function: compare.aggregate.function,
+                        field: Some((expr, input)),
+                    },
+                    operator: compare.operator,
+                    value: compare.value,
+                    cast: self.cast(&compare.cast)?,
+                }
+            }
         })
     }
 
@@ -396,6 +449,11 @@ fn function_name(function: AggregateFunction) -> &'static str {
         AggregateFunction::Avg => "avg",
         AggregateFunction::Min => "min",
         AggregateFunction::Max => "max",
+        AggregateFunction::CountDistinct => "count_distinct",
+        AggregateFunction::StddevSamp => "stddev_samp",
+        AggregateFunction::StddevPop => "stddev_pop",
+        AggregateFunction::VarSamp => "var_samp",
+        AggregateFunction::VarPop => "var_pop",
     }
 }
 

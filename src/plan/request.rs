@@ -13,6 +13,27 @@ pub struct ReadRequest {
     pub filters: Vec<LogicTree>,
     pub order: Vec<OrderTerm>,
     pub range: Range,
+    /// Conditions on the groups of a level that aggregates (`HAVING`), all of which must hold.
+    pub having: Vec<HavingTree>,
+}
+
+/// A boolean combination of conditions on aggregates: GraphQL's `having:` of grouped aggregates
+/// (`sum(points) > 10`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum HavingTree {
+    And(Vec<HavingTree>),
+    Or(Vec<HavingTree>),
+    Compare(HavingCompare),
+}
+
+/// `aggregate(field) <operator> value`, the value read as the type `cast`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HavingCompare {
+    pub field: FieldPath,
+    pub aggregate: Aggregate,
+    pub operator: Operator,
+    pub value: String,
+    pub cast: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +86,13 @@ pub enum AggregateFunction {
     Avg,
     Min,
     Max,
+    /// `count(DISTINCT …)`, and the statistics below: GraphQL's aggregates only (PostgREST has
+    /// none of them).
+    CountDistinct,
+    StddevSamp,
+    StddevPop,
+    VarSamp,
+    VarPop,
 }
 
 /// A column, possibly followed by a JSON (or composite/array) path: `data->a->0->>b`.

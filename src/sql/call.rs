@@ -12,16 +12,34 @@
 //! JSON arguments come from the body bound once: `FROM json_to_record($1::json) AS
 //! pgrst_body("a" integer), LATERAL "api"."f"("a" := pgrst_body."a") AS pgrst_call`.
 
-use super::read::{Mode, Shape, Source, body as read_body, level};
+use super::read::{Mode, Shape, Source, body as read_body, body_beside, level};
 use super::{Bind, SqlBuilder, Statement};
 use crate::plan::{
-    Arguments, CallPlan, Parameter, ResultPlan, TextArgument, TextValue, Values, WholeBody,
+    Arguments, CallPlan, Parameter, ReadPlan, ResultPlan, TextArgument, TextValue, Values,
+    WholeBody,
 };
 use crate::schema::{QualifiedName, SqlType, Volatility};
 
 /// The call as one statement, its result shaped as `shape`; `count` adds the total number of
 /// rows the filters match. Takes the plan by value so that a body moves into its bind.
 pub fn call(plan: CallPlan, shape: Shape, count: bool) -> Statement {
+    render(plan, count, |sql, result| body(sql, result, shape))
+}
+
+/// As [`call`] of a set of rows, with the rows of each of `beside` (read from the call's rows)
+/// in the same statement: the body is the JSON array `[<rows>, <rows of beside[0]>, …]`, as
+/// [`read_beside`](super::read_beside)'s.
+pub fn call_beside(plan: CallPlan, count: bool, beside: &[ReadPlan]) -> Statement {
+    render(plan, count, |sql, _| {
+        body_beside(sql, Source::WriteResult, beside)
+    })
+}
+
+fn render(
+    plan: CallPlan,
+    count: bool,
+    body: impl FnOnce(&mut SqlBuilder, &ResultPlan),
+) -> Statement {
     let mut sql = SqlBuilder::default();
     let values = plan.result.as_ref().map(|r| r.values);
     let fold = plan.volatility != Volatility::Volatile;
@@ -53,7 +71,7 @@ pub fn call(plan: CallPlan, shape: Shape, count: bool) -> Statement {
     } else {
         ", 1::int8, "
     });
-    body(&mut sql, result, shape);
+    body(&mut sql, result);
     super::response_settings(&mut sql);
     sql.push(" FROM (");
     level(

@@ -145,7 +145,7 @@ fn lowered(sql: &mut SqlBuilder, alias: &str, field: &Expr) {
     sql.push("::text)");
 }
 
-fn operator(sql: &mut SqlBuilder, op: Operator) {
+pub(super) fn operator(sql: &mut SqlBuilder, op: Operator) {
     sql.push(match op {
         Operator::Eq => " = ",
         Operator::Neq => " <> ",

@@ -10,8 +10,8 @@ mod filter;
 mod read;
 mod write;
 
-pub use call::{call, call_estimate};
-pub use read::{Shape, estimate, read, read_counting};
+pub use call::{call, call_beside, call_estimate};
+pub use read::{Shape, estimate, read, read_beside, read_counting};
 pub use write::{insert, mutate};
 
 use crate::schema::{QualifiedName, SqlExpr, SqlType};

@@ -1,9 +1,9 @@
 //! `SELECT` for a [`ReadPlan`]: the page as a JSON array, built by Postgres, with every embed a
 //! lateral subquery of the same statement.
 
-use super::filter::{expr, ordering, tree};
+use super::filter::{expr, operator, ordering, tree};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{AggregateFunction, EmbedPlan, JoinType, ReadPlan, Tree, Value};
+use crate::plan::{AggregateFunction, EmbedPlan, Having, JoinType, ReadPlan, Tree, Value};
 use crate::schema::{Link, Relationship};
 
 /// Where the root level's rows come from.
@@ -58,23 +58,56 @@ pub fn read_counting(plan: &ReadPlan, shape: Shape, counted: &ReadPlan) -> State
     render(plan, shape, Some(counted))
 }
 
+/// As [`read_counting`] (`counted` may be `plan` itself, or none), with the rows of each of
+/// `beside` read in the same statement: the body is the JSON array `[<page>, <rows of beside[0]>,
+/// …]`. GraphQL's aggregates read the rows a connection's filters match beside its page.
+pub fn read_beside(plan: &ReadPlan, counted: Option<&ReadPlan>, beside: &[ReadPlan]) -> Statement {
+    let mut sql = SqlBuilder::default();
+    head(&mut sql, counted);
+    body_beside(&mut sql, Source::Relation, beside);
+    tail(&mut sql, plan);
+    sql.finish()
+}
+
+/// `[<the rows of _postgrest_t>, <the rows of beside[0]>, …]` as JSON text, each of `beside`
+/// reading its rows from `source`.
+pub(super) fn body_beside(sql: &mut SqlBuilder, source: Source, beside: &[ReadPlan]) {
+    sql.push("json_build_array(coalesce(json_agg(_postgrest_t), '[]')");
+    for other in beside {
+        sql.push(", (SELECT coalesce(json_agg(_postgrest_b), '[]') FROM (");
+        level(sql, other, source, None, Mode::Rows);
+        sql.push(") _postgrest_b)");
+    }
+    sql.push(")::text");
+}
+
 fn render(plan: &ReadPlan, shape: Shape, counted: Option<&ReadPlan>) -> Statement {
     let mut sql = SqlBuilder::default();
+    head(&mut sql, counted);
+    body(&mut sql, shape);
+    tail(&mut sql, plan);
+    sql.finish()
+}
+
+/// `SELECT <total>, <rows in the page>, `: the columns before the body.
+fn head(sql: &mut SqlBuilder, counted: Option<&ReadPlan>) {
     sql.push("SELECT ");
     if let Some(counted) = counted {
         sql.push("(SELECT count(*) FROM (");
-        level(&mut sql, counted, Source::Relation, None, Mode::Count);
+        level(sql, counted, Source::Relation, None, Mode::Count);
         sql.push(") _postgrest_c)");
     } else {
         sql.push("NULL::int8");
     }
     sql.push(", count(*)::int8, ");
-    body(&mut sql, shape);
-    super::response_settings(&mut sql);
+}
+
+/// The columns after the body, and the page's rows they are computed over.
+fn tail(sql: &mut SqlBuilder, plan: &ReadPlan) {
+    super::response_settings(sql);
     sql.push(" FROM (");
-    level(&mut sql, plan, Source::Relation, None, Mode::Rows);
+    level(sql, plan, Source::Relation, None, Mode::Rows);
     sql.push(") _postgrest_t");
-    sql.finish()
 }
 
 /// The body expression over the rows of `_postgrest_t`.
@@ -201,6 +234,10 @@ pub(super) fn level(
     }
     if mode == Mode::Rows {
         group_by(sql, plan);
+        if !plan.having.is_empty() {
+            sql.push(" HAVING ");
+            sql.push_list(&plan.having, " AND ", |sql, h| having(sql, alias, h));
+        }
     }
     if !plan.order.is_empty() {
         sql.push(" ORDER BY ");
@@ -267,6 +304,11 @@ fn value(sql: &mut SqlBuilder, alias: &str, value: &Value) {
                 AggregateFunction::Avg => "avg(",
                 AggregateFunction::Min => "min(",
                 AggregateFunction::Max => "max(",
+                AggregateFunction::CountDistinct => "count(DISTINCT ",
+                AggregateFunction::StddevSamp => "stddev_samp(",
+                AggregateFunction::StddevPop => "stddev_pop(",
+                AggregateFunction::VarSamp => "var_samp(",
+                AggregateFunction::VarPop => "var_pop(",
             });
             match field {
                 None => {
@@ -310,6 +352,41 @@ fn group_by(sql: &mut SqlBuilder, plan: &ReadPlan) {
         for key in keys {
             comma(sql);
             embed_column(sql, &embed.lateral, key, to_many, true);
+        }
+    }
+}
+
+/// A condition on the level's aggregates.
+fn having(sql: &mut SqlBuilder, alias: &str, tree: &Having) {
+    match tree {
+        Having::And(trees) if trees.is_empty() => {
+            sql.push("TRUE");
+        }
+        Having::Or(trees) if trees.is_empty() => {
+            sql.push("FALSE");
+        }
+        Having::And(trees) | Having::Or(trees) => {
+            let separator = match tree {
+                Having::And(_) => " AND ",
+                _ => " OR ",
+            };
+            sql.push("(");
+            sql.push_list(trees, separator, |sql, t| having(sql, alias, t));
+            sql.push(")");
+        }
+        Having::Compare {
+            aggregate,
+            operator: op,
+            value: text,
+            cast,
+        } => {
+            sql.push("(");
+            value(sql, alias, aggregate);
+            operator(sql, *op);
+            sql.push_bind(Bind::Text(text.clone()))
+                .push("::")
+                .push_type(cast);
+            sql.push(")");
         }
     }
 }
