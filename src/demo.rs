@@ -40,6 +40,8 @@ impl Demo {
             .set("db-schemas", "api")?
             .set("db-anon-role", "web_anon")?
             .set("jwt-secret", SECRET)?
+            // The demo shows everything, aggregates included (off by default, as in PostgREST).
+            .set("db-aggregates-enabled", "true")?
             .set("server-port", &port.to_string())?;
         let mut config = Config::from_sources(&sources)?;
         config.host = IpAddr::V4(Ipv4Addr::LOCALHOST);

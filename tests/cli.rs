@@ -102,6 +102,16 @@ fn demo_serves_the_example_and_cleans_up_on_ctrl_c() {
         body,
         "[{\"company\":\"Acme\"}, \n {\"company\":\"Initech\"}]"
     );
+    let (status, body) = http_get(
+        port,
+        "/graphql?query=%7BallPeople%7Baggregates%7Bmax%7Bage%7D%7D%7D%7D",
+        None,
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(
+        body, r#"{"data":{"allPeople":{"aggregates":{"max":{"age":45}}}}}"#,
+        "the demo turns aggregates on"
+    );
     print_schemas(&format!(
         "postgres://authenticator@127.0.0.1:{pg_port}/pgway_demo"
     ));
