@@ -71,7 +71,7 @@ async fn once_started_it_is_ready_and_dumps_the_schema_cache() {
         people["columns"][1],
         json!({"name": "name", "sql_type": "text", "type_name": "text", "element_type": null,
                "enum_values": [], "max_length": null, "nullable": false, "default": null,
-               "comment": "Full name", "default_expr": null})
+               "comment": "Full name", "default_expr": null, "domain": null})
     );
     let to_clients = cache["relationships"]["api.projects"]
         .as_array()

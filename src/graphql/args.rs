@@ -51,8 +51,7 @@ pub(crate) fn equals(table: &Table, field: &str, value: &Value) -> Result<LogicT
         .column(field)
         .ok_or_else(|| Error::new(format!("{} has no field {field}", table.names.condition)))?;
     let text = column
-        .scalar
-        .input_text(value, column.list)
+        .input_text(value)
         .map_err(|e| Error::new(format!("Invalid value for {field}: {e}")))?;
     let condition = match text {
         Some(text) => Condition::Compare(Operator::Eq, text),

@@ -28,6 +28,7 @@ use super::node_id;
 use super::relations::RelationField;
 use super::resolve::{self, Reader};
 use super::smart_tags::Action;
+use super::types;
 use crate::config::GraphqlLimits;
 
 const NODE_ID_DESCRIPTION: &str = "A globally unique identifier. Can be used in various places \
@@ -80,7 +81,9 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
         }
         if uses.filter {
             scalar_filters.extend(table.filter_fields.iter().filter_map(|(_, f)| match f {
-                FilterField::Column(_, filter) | FilterField::Computed(_, filter) => Some(*filter),
+                FilterField::Column(_, filter) | FilterField::Computed(_, filter) => {
+                    Some(filter.clone())
+                }
                 _ => None,
             }));
             for relation in &table.relations {
@@ -142,6 +145,13 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
                     .description(NODE_ID_DESCRIPTION),
             ),
     );
+    let used = model.tables.iter().flat_map(|t| &t.columns);
+    let (definitions, attribute_scalars) =
+        types::definitions(used.filter_map(|c| c.named.as_ref()));
+    scalars.extend(attribute_scalars);
+    for definition in definitions {
+        builder = builder.register(definition);
+    }
     for (name, target) in many_filters {
         builder = builder.register(filter_types::to_many(&name, &model.tables[target]));
     }
@@ -151,7 +161,7 @@ pub(crate) fn schema(reader: Reader, limits: GraphqlLimits) -> Result<Schema, Sc
     for filter in scalar_filters {
         builder = builder.register(filter_types::scalar(filter));
     }
-    for definition in scalars.into_iter().filter_map(|s| s.definition()) {
+    for definition in scalars.into_iter().flat_map(|s| s.definitions()) {
         builder = builder.register(definition);
     }
     if writable {
@@ -229,9 +239,9 @@ fn node(reader: &Arc<Reader>, table: &Table) -> Object {
         );
     }
     for column in table.columns.iter().filter(|c| !c.tags.omits(Action::Read)) {
-        let (scalar, list) = (column.scalar, column.list);
+        let value = column.value_type();
         let mut field = Field::new(&column.name, output_type(column), move |ctx| {
-            fields::column(ctx, scalar, list)
+            fields::typed_column(ctx, &value)
         });
         if let Some(description) = &column.description {
             field = field.description(description);
@@ -277,21 +287,12 @@ pub(crate) fn relation_field(
 }
 
 fn output_type(column: &ColumnField) -> TypeRef {
-    let scalar = column.scalar.name();
-    match (column.list, column.nullable) {
-        (false, true) => TypeRef::named(scalar),
-        (false, false) => TypeRef::named_nn(scalar),
-        (true, true) => TypeRef::named_list(scalar),
-        (true, false) => TypeRef::named_list_nn(scalar),
-    }
+    types::type_ref(column.type_name(), column.list, column.nullable)
 }
 
 /// An argument or input field of a column's type, nullable.
 pub(crate) fn input_type(column: &ColumnField) -> TypeRef {
-    match column.list {
-        false => TypeRef::named(column.scalar.name()),
-        true => TypeRef::named_list(column.scalar.name()),
-    }
+    types::type_ref(column.input_type_name(), column.list, true)
 }
 
 /// `PeopleConnection { nodes, edges, pageInfo, totalCount }`.
@@ -533,7 +534,7 @@ fn function_field(
 
 /// The type of a function's argument: non-null when it must be given.
 pub(crate) fn argument_type(argument: &ArgumentField) -> TypeRef {
-    let name = argument.scalar.name();
+    let name = argument.scalar.input_name();
     match (argument.list, argument.required) {
         (false, false) => TypeRef::named(name),
         (false, true) => TypeRef::named_nn(name),

@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
+use async_graphql::Error;
 use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
-use async_graphql::{Error, Value};
 use serde_json::value::RawValue;
 
 use super::aggregate;
@@ -18,6 +18,7 @@ use super::model::{Model, Table};
 use super::node_id;
 use super::paging::{self, CURSOR_KEY, Paging};
 use super::scalar::Scalar;
+use super::types::{self, ValueType};
 
 /// One row of a result, keyed by response key.
 pub(crate) type Row = HashMap<String, Box<RawValue>>;
@@ -133,20 +134,21 @@ pub(crate) fn total_count(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
     ready(total.map(FieldValue::value))
 }
 
-/// A column field: the value under its response key in the parent row.
+/// A field of a scalar column: the value under its response key in the parent row.
 pub(crate) fn column(ctx: ResolverContext<'_>, scalar: Scalar, list: bool) -> FieldFuture<'_> {
-    let value = raw(&ctx).and_then(|raw| {
-        let value = if list {
-            scalar.output_list(raw)
-        } else {
-            scalar.output(raw)
-        };
-        value.map_err(Error::new)
-    });
-    match value {
-        // Custom scalars do not accept a null value: null is no value.
-        Ok(Value::Null) => FieldFuture::Value(None),
-        value => ready(value.map(FieldValue::value)),
+    let value = ValueType {
+        scalar,
+        list,
+        named: None,
+    };
+    typed_column(ctx, &value)
+}
+
+/// A column field of any type: the value under its response key in the parent row.
+pub(crate) fn typed_column<'a>(ctx: ResolverContext<'a>, value: &ValueType) -> FieldFuture<'a> {
+    match raw(&ctx) {
+        Ok(raw) => types::output(value, raw),
+        Err(error) => ready(Err(error)),
     }
 }
 

@@ -23,8 +23,8 @@ use super::model::{FilterField, Model, Table};
 use super::operators::{FilterType, Meaning};
 use super::pattern;
 use super::relations::RelationField;
-use super::scalar::Scalar;
 use super::select::Select;
+use super::types::ValueType;
 use crate::plan::{Condition, FieldPath, Filter, IsValue, LogicTree, Operator, Range, ReadRequest};
 
 /// The tree of `value`, a filter on `table`; embeds for relation filters go to `select`. `None`
@@ -54,8 +54,7 @@ pub(crate) fn lower(
                 let column = &table.columns[index];
                 let tested = Tested {
                     name: &column.name,
-                    scalar: column.scalar,
-                    list: column.list,
+                    value: column.value_type(),
                     column: column.column.as_str(),
                 };
                 Some(scalar_filter(tested, filter, value)?)
@@ -69,8 +68,11 @@ pub(crate) fn lower(
                 };
                 let tested = Tested {
                     name: &computed.name,
-                    scalar,
-                    list,
+                    value: ValueType {
+                        scalar,
+                        list,
+                        named: None,
+                    },
                     // The plan finds the computed column by its function's name.
                     column: &computed.function,
                 };
@@ -153,8 +155,7 @@ fn conjunction(mut trees: Vec<LogicTree>) -> LogicTree {
 /// What a scalar filter tests: a column or a computed column, by its field's name.
 struct Tested<'a> {
     name: &'a str,
-    scalar: Scalar,
-    list: bool,
+    value: ValueType,
     column: &'a str,
 }
 
@@ -172,8 +173,8 @@ fn scalar_filter(
             |e: String| Error::new(format!("Invalid value for {}.{name}: {e}", column.name));
         let text = |value: &Value| -> Result<String, Error> {
             column
-                .scalar
-                .input_text(value, column.list)
+                .value
+                .input_text(value)
                 .map_err(invalid)?
                 .ok_or_else(|| Error::new("Null literals are forbidden in filter argument input."))
         };

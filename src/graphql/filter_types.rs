@@ -6,7 +6,7 @@
 use async_graphql::dynamic::{InputObject, InputValue, TypeRef};
 
 use super::model::{FilterField, Model, Table};
-use super::operators::{FilterType, Operand};
+use super::operators::{FilterType, Meaning, Operand};
 
 const DESCRIPTION_TAIL: &str = "All fields are combined with a logical ‘and.’";
 
@@ -18,13 +18,13 @@ pub(crate) fn table(model: &Model, table: &Table) -> InputObject {
         names.node
     ));
     for (name, field) in &table.filter_fields {
-        let (type_ref, description) = match *field {
+        let (type_ref, description) = match field {
             FilterField::Column(_, filter) | FilterField::Computed(_, filter) => (
                 TypeRef::named(filter.name()),
                 format!("Filter by the object’s `{name}` field."),
             ),
             FilterField::Relation(index) => {
-                let relation = &table.relations[index];
+                let relation = &table.relations[*index];
                 let target = &model.tables[relation.target];
                 let type_name = relation
                     .many_filter
@@ -36,7 +36,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> InputObject {
                 )
             }
             FilterField::Exists(index) => {
-                let relation = &table.relations[index];
+                let relation = &table.relations[*index];
                 let description = match relation.many {
                     true => format!("Some related `{}` exist.", relation.name),
                     false => format!("A related `{}` exists.", relation.name),
@@ -80,9 +80,16 @@ pub(crate) fn to_many(name: &str, target: &Table) -> InputObject {
 
 /// `IntFilter`, `StringListFilter`, …: a field per operator.
 pub(crate) fn scalar(filter: FilterType) -> InputObject {
-    let scalar = filter.scalar.name();
+    let scalar = filter.operand();
     let mut input = InputObject::new(filter.name()).description(filter.description());
     for operator in filter.operators() {
+        // As in the plugin, the case-insensitive comparisons of a domain over text take text.
+        let scalar = match operator.meaning {
+            Meaning::CompareInsensitive { .. } | Meaning::InInsensitive { .. } => {
+                filter.scalar.input_name()
+            }
+            _ => scalar,
+        };
         let type_ref = match (operator.operand, filter.list) {
             (Operand::Boolean, _) => TypeRef::named(TypeRef::BOOLEAN),
             (Operand::Value, false) => TypeRef::named(scalar),

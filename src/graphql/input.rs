@@ -2,10 +2,8 @@
 //! JSON body of an insert, keyed by column, whose values Postgres parses as the columns' types.
 
 use async_graphql::{Error, Value};
-use serde_json::value::RawValue;
 
 use super::model::{ColumnField, Table};
-use super::scalar::Scalar;
 
 /// The columns a row input gives values for, and the row as a JSON object.
 #[derive(Debug, PartialEq, Eq)]
@@ -62,21 +60,11 @@ pub(crate) fn rows(table: &Table, values: &[Value]) -> Result<RowInput, Error> {
     Ok(RowInput { columns, body })
 }
 
-/// A column's value as JSON: the text Postgres parses as its type in a string, or the value
-/// itself for a `json`/`jsonb` column.
+/// A column's value as JSON: the text Postgres parses as its type in a string, the value itself
+/// for a `json`/`jsonb` column, an object for a composite type.
 fn json(column: &ColumnField, value: &Value) -> Result<String, Error> {
-    let invalid = |e: String| Error::new(format!("Invalid value for {}: {e}", column.name));
-    let Some(text) = column
-        .scalar
-        .input_text(value, column.list)
-        .map_err(invalid)?
-    else {
-        return Ok("null".to_owned());
-    };
-    match (column.scalar, column.list) {
-        (Scalar::Json, false) => RawValue::from_string(text)
-            .map(|raw| raw.get().to_owned())
-            .map_err(|e| invalid(format!("not JSON: {e}"))),
-        _ => Ok(serde_json::Value::String(text).to_string()),
-    }
+    column
+        .value_type()
+        .input_json(value)
+        .map_err(|e| Error::new(format!("Invalid value for {}: {e}", column.name)))
 }

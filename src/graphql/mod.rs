@@ -8,12 +8,13 @@
 //! and runs it in the operation's one transaction under the caller's role. The fields below only
 //! read their key out of the rows Postgres shaped.
 //!
-//! `naming` turns catalog names into GraphQL names, `scalar` maps Postgres types to scalars,
-//! `model` decides what each relation exposes, `relations` which foreign keys become fields,
-//! `functions` which functions become root fields and `computed` which become fields of a table's
-//! type, `operators` lists the scalar filters' operators; `build`, `filter_types`, `mutation` and
-//! `function_mutation` (VOLATILE functions) make the types, `aggregate` the aggregates of
-//! connections (types, lowering and fields). `lower` turns selection sets
+//! `naming` turns catalog names into GraphQL names, `scalar` maps Postgres types to scalars
+//! (`interval` the `Interval` object type), `types` enum, composite and domain types to types of
+//! their own, `model` decides what each relation exposes, `relations` which foreign keys become
+//! fields, `functions` which functions become root fields and `computed` which become fields of a
+//! table's type, `operators` lists the scalar filters' operators; `build`, `filter_types`,
+//! `mutation` and `function_mutation` (VOLATILE functions) make the types, `aggregate` the
+//! aggregates of connections (types, lowering and fields). `lower` turns selection sets
 //! into plans (with `select` for one level's items, `args` for arguments, `paging` for order,
 //! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
 //! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
@@ -34,6 +35,7 @@ mod function_mutation;
 mod functions;
 pub mod graphiql;
 mod input;
+mod interval;
 mod keys;
 mod lower;
 mod many;
@@ -56,6 +58,7 @@ mod select;
 mod smart_tags;
 #[cfg(test)]
 mod tests;
+mod types;
 mod write;
 mod write_many;
 

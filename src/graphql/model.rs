@@ -21,6 +21,7 @@ use super::operators::FilterType;
 use super::relations::{self, RelationField};
 use super::scalar::Scalar;
 use super::smart_tags::{Action, SmartTags};
+use super::types::{NamedType, Types, ValueType};
 use crate::plan::Direction;
 use crate::schema::{Cache, Column, Ident, QualifiedName, Relation};
 
@@ -105,6 +106,8 @@ pub(crate) struct ColumnField {
     pub scalar: Scalar,
     /// Whether the column is an array (a GraphQL list of `scalar`).
     pub list: bool,
+    /// Its enum or composite type, whose values cross as `scalar` (`String`) does not.
+    pub named: Option<NamedType>,
     pub nullable: bool,
     /// Whether a new row must give it a value: not null and without a default.
     pub required: bool,
@@ -114,7 +117,7 @@ pub(crate) struct ColumnField {
 }
 
 /// What a field of a table's filter input tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FilterField {
     /// A column, by index into `Table::columns`, with its scalar filter type.
     Column(usize, FilterType),
@@ -144,7 +147,7 @@ impl Table {
     /// The relation as GraphQL sees it; `None` when none of its columns can be a field, or its
     /// smart comment omits it (`@omit`, or `@omit read`, which PostGraphile allows only with
     /// every other action that reads it).
-    fn new(relation: &Relation) -> Option<Table> {
+    fn new(relation: &Relation, types: &Types) -> Option<Table> {
         let tags = SmartTags::parse(relation.comment.as_deref());
         if tags.omits(Action::Read) {
             return None;
@@ -170,7 +173,7 @@ impl Table {
                 );
                 continue;
             }
-            columns.push(ColumnField::new(name, base_name, column, tags));
+            columns.push(ColumnField::new(name, base_name, column, tags, types));
         }
         if columns.is_empty() {
             return None;
@@ -234,7 +237,7 @@ impl Table {
         self.filter_fields
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, field)| *field)
+            .map(|(_, field)| field.clone())
     }
 
     /// A field per filterable column and computed column, then per relation a field for its rows and one for whether
@@ -249,7 +252,7 @@ impl Table {
             if column.tags.omits(Action::Filter) {
                 return None;
             }
-            let filter = FilterType::of(column.scalar, column.list)?;
+            let filter = column.filter_type()?;
             Some((column.name.clone(), FilterField::Column(i, filter)))
         });
         let computed = self
@@ -374,14 +377,22 @@ impl Table {
 }
 
 impl ColumnField {
-    fn new(name: String, base_name: String, column: &Column, tags: SmartTags) -> ColumnField {
+    fn new(
+        name: String,
+        base_name: String,
+        column: &Column,
+        tags: SmartTags,
+        types: &Types,
+    ) -> ColumnField {
         let element = column.element_type.as_deref();
+        let value = types.value_type(&column.type_name, element, column.domain.as_deref());
         ColumnField {
             name,
             base_name,
             column: column.name.clone(),
-            scalar: Scalar::of(element.unwrap_or(&column.type_name)),
-            list: element.is_some(),
+            scalar: value.scalar,
+            list: value.list,
+            named: value.named,
             nullable: column.nullable,
             required: !column.nullable && column.default.is_none(),
             description: tags.description.clone(),
@@ -390,7 +401,46 @@ impl ColumnField {
     }
 }
 
-/// `NATURAL`, `<COLUMN>_ASC`/`_DESC` per column, then `PRIMARY_KEY_ASC`/`_DESC`; a column whose
+impl ColumnField {
+    pub fn value_type(&self) -> ValueType {
+        ValueType {
+            scalar: self.scalar,
+            list: self.list,
+            named: self.named.clone(),
+        }
+    }
+
+    /// Its type as a field of a row, `PersonInput` and a patch, or a condition.
+    pub fn type_name(&self) -> &str {
+        self.named
+            .as_ref()
+            .map_or(self.scalar.name(), NamedType::name)
+    }
+
+    pub fn input_type_name(&self) -> &str {
+        self.named
+            .as_ref()
+            .map_or(self.scalar.input_name(), NamedType::input_name)
+    }
+
+    /// The text Postgres parses as the column's type; `None` for null.
+    pub fn input_text(&self, value: &async_graphql::Value) -> Result<Option<String>, String> {
+        self.value_type().input_text(value)
+    }
+
+    /// The type of its `filter` field: the scalar's, or the enum's or domain's (`MoodFilter`,
+    /// `EmailFilter`); none for a composite type.
+    fn filter_type(&self) -> Option<FilterType> {
+        match &self.named {
+            None => FilterType::of(self.scalar, self.list),
+            Some(NamedType::Enum(e)) => Some(FilterType::of_enum(&e.name, self.list)),
+            Some(NamedType::Domain(d)) => FilterType::of_domain(&d.name, d.base, self.list),
+            Some(NamedType::Composite(_)) => None,
+        }
+    }
+}
+
+/// `NATURAL`, `<COLUMN>_ASC`/`_DESC` per column that orders, then `PRIMARY_KEY_ASC`/`_DESC`; a column whose
 /// value would repeat another value (say, of a column called `primary_key`) is left out.
 fn order_values(columns: &[ColumnField], has_primary_key: bool) -> Vec<(String, OrderValue)> {
     let primary_key: Vec<(String, OrderValue)> = match has_primary_key {
@@ -406,10 +456,11 @@ fn order_values(columns: &[ColumnField], has_primary_key: bool) -> Vec<(String, 
         false => Vec::new(),
     };
     let mut values = vec![("NATURAL".to_owned(), OrderValue::Natural)];
+    // As in PostGraphile, arrays and binary data do not order.
     let orderable = columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| !c.tags.omits(Action::Order));
+        .filter(|(_, c)| !c.tags.omits(Action::Order) && !c.list && c.scalar != Scalar::Base64);
     for (i, column) in orderable {
         for direction in [Direction::Asc, Direction::Desc] {
             let name = naming::order_value(&column.base_name, direction == Direction::Asc);
@@ -440,10 +491,11 @@ impl Model {
         .map(String::from)
         .into();
         type_names.extend(Scalar::ALL.iter().map(|s| s.name().to_owned()));
-        type_names.extend(FilterType::all().map(FilterType::name));
+        type_names.extend(FilterType::all().map(|f| f.name()));
         let mut root_fields: HashSet<String> =
             [QUERY_FIELD, NODE_ID, NODE_FIELD].map(String::from).into();
-        let mut tables = tables(cache, schema, &mut type_names, &mut root_fields);
+        let types = Types::new(cache, schema, &mut type_names);
+        let mut tables = tables(cache, schema, &types, &mut type_names, &mut root_fields);
         relations::attach(cache, &mut tables, &mut type_names);
         let mut field_names = root_fields.clone();
         field_names.extend(
@@ -484,12 +536,13 @@ impl Model {
 fn tables(
     cache: &Cache,
     schema: &Ident,
+    types: &Types,
     type_names: &mut HashSet<String>,
     root_fields: &mut HashSet<String>,
 ) -> Vec<Table> {
     let mut tables = Vec::new();
     for relation in cache.relations_in(schema) {
-        let Some(table) = Table::new(relation) else {
+        let Some(table) = Table::new(relation, types) else {
             continue;
         };
         let names_ok = table.type_names().iter().all(|n| naming::is_valid_name(n))

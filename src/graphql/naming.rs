@@ -295,6 +295,21 @@ pub(crate) fn group_by_value(column: &str) -> String {
     constant_case(column)
 }
 
+/// The type of an enum or composite type: `mood` → `Mood`, `postal_address` → `PostalAddress`.
+pub(crate) fn user_type(type_name: &str) -> String {
+    upper_camel_case(type_name)
+}
+
+/// The input type of a composite type: `address` → `AddressInput`.
+pub(crate) fn user_type_input(type_name: &str) -> String {
+    upper_camel_case(&format!("{type_name}-input"))
+}
+
+/// An enum label as a GraphQL enum value: `very sad` → `VERY_SAD`, `camelCase` → `CAMEL_CASE`.
+pub(crate) fn enum_value(label: &str) -> String {
+    constant_case(label)
+}
+
 /// Whether `name` is a valid GraphQL name that is not reserved for introspection.
 pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -8,6 +8,8 @@
 //! the same). Not offered: the `any*` array operators (`value op ANY(column)`), which the plan
 //! cannot express.
 
+use std::sync::Arc;
+
 use super::scalar::Scalar;
 use crate::plan::Operator;
 
@@ -393,18 +395,55 @@ const ARRAY: [FilterOperator; 3] = [
     ),
 ];
 
-/// A scalar filter type: `IntFilter`, `StringListFilter`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A scalar or enum filter type: `IntFilter`, `StringListFilter`, `MoodFilter`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct FilterType {
     pub scalar: Scalar,
     pub list: bool,
+    /// The enum or domain whose values it compares, when not `scalar`'s.
+    pub named: Option<Arc<str>>,
+    /// Whether `named` is an enum, whose labels cross as `String`s without the text operators.
+    pub enumeration: bool,
 }
 
 impl FilterType {
-    /// The filter type of a field of `scalar` (`list`: an array field); `None` for JSON, which
-    /// has no filter.
+    /// The filter type of a field of `scalar` (`list`: an array field); `None` for JSON and
+    /// binary data, which have no filter.
     pub fn of(scalar: Scalar, list: bool) -> Option<FilterType> {
-        (scalar != Scalar::Json).then_some(FilterType { scalar, list })
+        let filterable = !matches!(scalar, Scalar::Json | Scalar::Base64);
+        filterable.then_some(FilterType {
+            scalar,
+            list,
+            named: None,
+            enumeration: false,
+        })
+    }
+
+    /// The filter type of a field of the enum `name`.
+    pub fn of_enum(name: &str, list: bool) -> FilterType {
+        FilterType {
+            scalar: Scalar::String,
+            list,
+            named: Some(Arc::from(name)),
+            enumeration: true,
+        }
+    }
+
+    /// The filter type of a field of the domain `name` over `base`: the base's operators.
+    pub fn of_domain(name: &str, base: Scalar, list: bool) -> Option<FilterType> {
+        let mut filter = FilterType::of(base, list)?;
+        filter.named = Some(Arc::from(name));
+        Some(filter)
+    }
+
+    /// The type of the values it compares: `Int`, `Mood`, `IntervalInput`.
+    pub fn operand(&self) -> &str {
+        self.named.as_deref().unwrap_or(self.scalar.input_name())
+    }
+
+    /// The name of what it filters: `Int`, `Mood`, `Interval`.
+    fn subject(&self) -> &str {
+        self.named.as_deref().unwrap_or(self.scalar.name())
     }
 
     /// Every filter type there can be, so their names can be reserved.
@@ -416,25 +455,25 @@ impl FilterType {
         })
     }
 
-    pub fn name(self) -> String {
+    pub fn name(&self) -> String {
         let list = if self.list { "List" } else { "" };
-        format!("{}{list}Filter", self.scalar.name())
+        format!("{}{list}Filter", self.subject())
     }
 
-    pub fn description(self) -> String {
+    pub fn description(&self) -> String {
         let list = if self.list { " List" } else { "" };
         format!(
             "A filter to be used against {}{list} fields. All fields are combined with a logical \
              ‘and.’",
-            self.scalar.name()
+            self.subject()
         )
     }
 
     /// The type's fields, in the order they are listed.
-    pub fn operators(self) -> impl Iterator<Item = &'static FilterOperator> {
+    pub fn operators(&self) -> impl Iterator<Item = &'static FilterOperator> + use<> {
         let (text, insensitive): (&'static [FilterOperator], &'static [FilterOperator]) =
             match self.scalar {
-                Scalar::String if !self.list => (&TEXT, &INSENSITIVE),
+                Scalar::String if !self.list && !self.enumeration => (&TEXT, &INSENSITIVE),
                 _ => (&[], &[]),
             };
         let (membership, array): (&'static [FilterOperator], &'static [FilterOperator]) =
@@ -451,7 +490,7 @@ impl FilterType {
             .chain(array)
     }
 
-    pub fn operator(self, name: &str) -> Option<&'static FilterOperator> {
+    pub fn operator(&self, name: &str) -> Option<&'static FilterOperator> {
         self.operators().find(|op| op.name == name)
     }
 }
@@ -460,7 +499,7 @@ impl FilterType {
 mod tests {
     use super::*;
 
-    fn names(filter: FilterType) -> Vec<&'static str> {
+    fn names(filter: &FilterType) -> Vec<&'static str> {
         filter.operators().map(|op| op.name).collect()
     }
 
@@ -469,7 +508,7 @@ mod tests {
         let int = FilterType::of(Scalar::Int, false).unwrap();
         assert_eq!(int.name(), "IntFilter");
         assert_eq!(
-            names(int),
+            names(&int),
             [
                 "isNull",
                 "equalTo",
@@ -485,9 +524,9 @@ mod tests {
             ]
         );
         let string = FilterType::of(Scalar::String, false).unwrap();
-        assert_eq!(names(string).len(), 37);
+        assert_eq!(names(&string).len(), 37);
         assert_eq!(
-            names(string)[27..29],
+            names(&string)[27..29],
             ["equalToInsensitive", "notEqualToInsensitive"]
         );
         assert!(string.operator("startsWithInsensitive").is_some());

@@ -9,6 +9,8 @@ use async_graphql::dynamic;
 use async_graphql::{Name, Value};
 use serde_json::value::RawValue;
 
+use super::interval;
+
 /// The GraphQL scalar of a Postgres base type, named as PostGraphile names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Scalar {
@@ -21,13 +23,22 @@ pub(crate) enum Scalar {
     Uuid,
     Date,
     Datetime,
+    /// `time` and `timetz`.
+    Time,
+    /// PostGraphile's `Interval` object type (see [`interval`](super::interval)), which takes
+    /// `IntervalInput`.
+    Interval,
+    /// `inet` and `cidr`.
+    InternetAddress,
+    /// `bytea`, in base64.
+    Base64,
     /// JSON text in a string, as PostGraphile V4 (without `dynamicJson`) serves `json`/`jsonb`;
     /// input is JSON text in a string too.
     Json,
 }
 
 impl Scalar {
-    pub const ALL: [Scalar; 10] = [
+    pub const ALL: [Scalar; 14] = [
         Scalar::Int,
         Scalar::BigInt,
         Scalar::BigFloat,
@@ -37,6 +48,10 @@ impl Scalar {
         Scalar::Uuid,
         Scalar::Date,
         Scalar::Datetime,
+        Scalar::Time,
+        Scalar::Interval,
+        Scalar::InternetAddress,
+        Scalar::Base64,
         Scalar::Json,
     ];
 
@@ -51,6 +66,10 @@ impl Scalar {
             "uuid" => Scalar::Uuid,
             "date" => Scalar::Date,
             "timestamp" | "timestamptz" => Scalar::Datetime,
+            "time" | "timetz" => Scalar::Time,
+            "interval" => Scalar::Interval,
+            "inet" | "cidr" => Scalar::InternetAddress,
+            "bytea" => Scalar::Base64,
             "json" | "jsonb" => Scalar::Json,
             _ => Scalar::String,
         }
@@ -67,14 +86,37 @@ impl Scalar {
             Scalar::Uuid => "UUID",
             Scalar::Date => "Date",
             Scalar::Datetime => "Datetime",
+            Scalar::Time => "Time",
+            Scalar::Interval => interval::INTERVAL,
+            Scalar::InternetAddress => "InternetAddress",
+            Scalar::Base64 => "Base64EncodedBinary",
             Scalar::Json => "JSON",
         }
     }
 
-    /// The definition to register for a custom scalar; `None` for GraphQL's built-in ones.
-    pub fn definition(self) -> Option<dynamic::Scalar> {
+    /// The type its values have as input: `IntervalInput` for `Interval`, else itself.
+    pub fn input_name(self) -> &'static str {
+        match self {
+            Scalar::Interval => interval::INTERVAL_INPUT,
+            other => other.name(),
+        }
+    }
+
+    /// The definitions to register for it: none for GraphQL's built-in scalars, the object and
+    /// input types of `Interval`, the custom scalar of the others.
+    pub fn definitions(self) -> Vec<dynamic::Type> {
+        match self {
+            Scalar::Int | Scalar::Float | Scalar::Boolean | Scalar::String => Vec::new(),
+            Scalar::Interval => vec![interval::object().into(), interval::input().into()],
+            custom => custom.definition().into_iter().map(Into::into).collect(),
+        }
+    }
+
+    fn definition(self) -> Option<dynamic::Scalar> {
         let description = match self {
-            Scalar::Int | Scalar::Float | Scalar::Boolean | Scalar::String => return None,
+            Scalar::Int | Scalar::Float | Scalar::Boolean | Scalar::String | Scalar::Interval => {
+                return None;
+            }
             Scalar::BigInt => {
                 "A signed eight-byte integer. The upper big integer values are greater than the \
                  max value for a JavaScript number. Therefore all big integers will be output as \
@@ -87,6 +129,12 @@ impl Scalar {
                 "A universally unique identifier as defined by [RFC 4122](https://tools.ietf.org/html/rfc4122)."
             }
             Scalar::Date => "The day, does not include a time.",
+            Scalar::Time => {
+                "The exact time of day, does not include the date. May or may not have a \
+                 timezone offset."
+            }
+            Scalar::InternetAddress => "An IPv4 or IPv6 host address, and optionally its subnet.",
+            Scalar::Base64 => "Binary data encoded using Base64",
             Scalar::Datetime => {
                 "A point in time as described by the [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) \
                  standard. May or may not include a timezone."
@@ -96,20 +144,29 @@ impl Scalar {
                  [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf)."
             }
         };
-        let validator: fn(&Value) -> bool = match self {
+        Some(
+            dynamic::Scalar::new(self.name())
+                .description(description)
+                .validator(self.validator()),
+        )
+    }
+
+    /// Which values it takes: also those of a custom scalar named after a domain over it.
+    pub fn validator(self) -> fn(&Value) -> bool {
+        match self {
             Scalar::BigInt => |v| match v {
                 Value::String(s) => s.parse::<i64>().is_ok(),
                 Value::Number(n) => n.is_i64(),
                 _ => false,
             },
             Scalar::BigFloat => |v| matches!(v, Value::String(_) | Value::Number(_)),
+            Scalar::Int => {
+                |v| matches!(v, Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()))
+            }
+            Scalar::Float => |v| matches!(v, Value::Number(_)),
+            Scalar::Boolean => |v| matches!(v, Value::Boolean(_)),
             _ => |v| matches!(v, Value::String(_)),
-        };
-        Some(
-            dynamic::Scalar::new(self.name())
-                .description(description)
-                .validator(validator),
-        )
+        }
     }
 
     /// The GraphQL value of one JSON value Postgres produced for a column of this scalar.
@@ -132,10 +189,18 @@ impl Scalar {
                 Ok(Value::String(text.to_owned()))
             }
             Scalar::Json => Ok(Value::String(compact_json(text))),
-            Scalar::Datetime => match serde_json::from_str(text).map_err(invalid)? {
-                serde_json::Value::String(s) => Ok(Value::String(with_microseconds(&s))),
-                other => Err(format!("invalid Datetime value {other}")),
-            },
+            Scalar::Datetime | Scalar::Time | Scalar::Interval | Scalar::Base64 => {
+                let serde_json::Value::String(s) = serde_json::from_str(text).map_err(invalid)?
+                else {
+                    return Err(format!("invalid {} value {text}", self.name()));
+                };
+                match self {
+                    Scalar::Datetime => Ok(Value::String(with_microseconds(&s))),
+                    Scalar::Time => Ok(Value::String(time_with_microseconds(&s))),
+                    Scalar::Interval => interval::output(&s),
+                    _ => base64_of_hex(&s).map(Value::String),
+                }
+            }
             _ => match serde_json::from_str::<serde_json::Value>(text).map_err(invalid)? {
                 serde_json::Value::String(s) => Ok(Value::String(s)),
                 // A composite or other type without a scalar of its own: its JSON text.
@@ -169,6 +234,11 @@ impl Scalar {
     }
 
     fn scalar_text(self, value: &Value) -> Result<String, String> {
+        match (self, value) {
+            (Scalar::Interval, value) => return interval::input_text(value),
+            (Scalar::Base64, Value::String(s)) => return hex_of_base64(s),
+            _ => {}
+        }
         match value {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) => Ok(n.to_string()),
@@ -219,6 +289,46 @@ fn with_microseconds(text: &str) -> String {
     format!("{head}.{fraction:0<6}{tail}")
 }
 
+/// `04:05:06.5+02` → `04:05:06.500000+02`: six fractional digits, as PostGraphile prints them.
+fn time_with_microseconds(text: &str) -> String {
+    match text.split_at_checked(8) {
+        Some((clock, rest)) if clock.as_bytes().get(2) == Some(&b':') => {
+            let fraction = rest.strip_prefix('.').map_or("", |r| {
+                &r[..r.bytes().take_while(u8::is_ascii_digit).count()]
+            });
+            let tail = rest
+                .strip_prefix('.')
+                .map_or(rest, |r| &r[fraction.len()..]);
+            format!("{clock}.{fraction:0<6}{tail}")
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// `\x0102ff` (how Postgres prints `bytea`) → `AQL/`.
+fn base64_of_hex(text: &str) -> Result<String, String> {
+    use base64::Engine;
+    let hex = text
+        .strip_prefix("\\x")
+        .ok_or_else(|| format!("invalid bytea value {text:?}"))?;
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("?"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|e| format!("invalid bytea value {text:?}: {e}"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// `AQL/` → `\x0102ff`, which Postgres parses as `bytea`.
+fn hex_of_base64(text: &str) -> Result<String, String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("invalid Base64EncodedBinary value: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("\\x{hex}"))
+}
+
 /// `{"a","b",NULL}`: every element quoted, so commas, braces and spaces survive.
 fn array_literal(scalar: Scalar, items: &[Value]) -> Result<String, String> {
     let mut literal = String::from("{");
@@ -267,7 +377,11 @@ mod tests {
             ("timestamptz", "Datetime"),
             ("date", "Date"),
             ("jsonb", "JSON"),
-            ("interval", "String"),
+            ("interval", "Interval"),
+            ("timetz", "Time"),
+            ("cidr", "InternetAddress"),
+            ("bytea", "Base64EncodedBinary"),
+            ("money", "String"),
         ];
         for (type_name, scalar) in cases {
             assert_eq!(Scalar::of(type_name).name(), scalar, "{type_name}");
@@ -340,6 +454,23 @@ mod tests {
                 Ok(Value::from(expected))
             );
         }
+    }
+
+    #[test]
+    fn times_have_microseconds_and_binary_is_base64() {
+        let time = |text: &str| Scalar::Time.output(&raw(&serde_json::to_string(text).unwrap()));
+        assert_eq!(time("04:05:06.5"), Ok(Value::from("04:05:06.500000")));
+        assert_eq!(time("04:05:06+02"), Ok(Value::from("04:05:06.000000+02")));
+        assert_eq!(time("24:00:00"), Ok(Value::from("24:00:00.000000")));
+        assert_eq!(
+            Scalar::Base64.output(&raw(r#""\\x0102ff""#)),
+            Ok(Value::from("AQL/"))
+        );
+        assert_eq!(
+            Scalar::Base64.input_text(&Value::from("AQL/"), false),
+            Ok(Some("\\x0102ff".into()))
+        );
+        assert!(Scalar::Base64.output(&raw(r#""\\x0""#)).is_err());
     }
 
     #[test]

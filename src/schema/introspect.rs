@@ -52,6 +52,7 @@ async fn load_snapshot(conn: &mut PgConnection, schemas: &[String]) -> Result<Ca
         relationships,
         functions,
         types: types(conn, schemas).await?,
+        user_types: super::user_types::load(conn).await?,
         postgis: sqlx::query_scalar(
             "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'postgis')",
         )
@@ -133,7 +134,8 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
                  FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
                  WHERE a.attidentity = 'd' AND dep.refobjid = c.oid
                    AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' AND s.relkind = 'S'),
-                CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END)
+                CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END),
+       CASE WHEN t.typtype = 'd' THEN t.typname::text END
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -156,6 +158,7 @@ type ColumnRow = (
     Vec<String>,
     Option<i32>,
     bool,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -185,6 +188,7 @@ async fn columns(
                 default: row.9,
                 comment: row.10,
                 default_expr: row.11.map(SqlExpr::new),
+                domain: row.12,
             };
             (qualified(schema, relation), column)
         })
@@ -440,6 +444,7 @@ fn result_relation(name: QualifiedName, columns: Vec<ResultColumn>) -> Box<Relat
             default: None,
             comment: None,
             default_expr: None,
+            domain: None,
         })
         .collect();
     Box::new(Relation {
