@@ -362,9 +362,32 @@ fn upper_camel_case(name: &str) -> String {
     inside_underscores(name, |middle| upper_first(&camel_case(middle)))
 }
 
-/// lodash's `snakeCase`, upper-cased: `clientId_asc` → `CLIENT_ID_ASC`.
+/// graphile-build's `constantCase`: `clientId_asc` → `CLIENT_ID_ASC`, `f4_asc` → `F4_ASC`,
+/// `HTTPStatus` → `HTTPSTATUS`. Unlike lodash's `snakeCase` it splits words only before a run of
+/// capitals and never before a digit.
 fn constant_case(name: &str) -> String {
-    inside_underscores(name, |middle| words(middle).join("_").to_uppercase())
+    inside_underscores(name, |middle| {
+        let mut out = String::with_capacity(middle.len() + 4);
+        let mut previous_upper = false;
+        for c in middle.chars() {
+            let kept = c.is_ascii_alphanumeric() || c == '_';
+            let upper = c.is_ascii_uppercase();
+            // Other characters become `_`, and a run of capitals starts a word.
+            if (!kept || (upper && !previous_upper)) && !out.ends_with('_') {
+                out.push('_');
+            }
+            if kept && !(c == '_' && out.ends_with('_')) {
+                out.push(c.to_ascii_uppercase());
+            }
+            previous_upper = upper;
+        }
+        let out = out.trim_start_matches('_');
+        match out.starts_with(|c: char| c.is_ascii_digit()) {
+            // GraphQL names cannot start with a digit.
+            true => format!("_{out}"),
+            false => out.to_owned(),
+        }
+    })
 }
 
 /// Applies `format` to `name` without its leading and trailing underscores, then puts them back.
@@ -621,6 +644,16 @@ mod tests {
         assert_eq!(order_value("age", false), "AGE_DESC");
         assert_eq!(order_value("client_id", true), "CLIENT_ID_ASC");
         assert_eq!(order_value("contactEmail", false), "CONTACT_EMAIL_DESC");
+        assert_eq!(order_value("f4", true), "F4_ASC");
+        assert_eq!(order_value("address_line2", true), "ADDRESS_LINE2_ASC");
+        assert_eq!(order_value("HTTPStatus", true), "HTTPSTATUS_ASC");
+        assert_eq!(order_value("très bien", true), "TR_S_BIEN_ASC");
+        assert_eq!(enum_value("very sad"), "VERY_SAD");
+        assert_eq!(enum_value("okay-ish"), "OKAY_ISH");
+        assert_eq!(enum_value("camelCase"), "CAMEL_CASE");
+        assert_eq!(enum_value("4ever"), "_4EVER");
+        assert_eq!(enum_value("_private"), "_PRIVATE");
+        assert_eq!(enum_value("a--b-"), "A_B_");
     }
 
     #[test]

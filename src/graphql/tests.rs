@@ -417,7 +417,7 @@ async fn scalars_keep_their_precision() {
         "scalar BigFloat",
         "\tid: BigInt!\n",
         "\ttags: [String]\n",
-        "HTTP_STATUS_ASC",
+        "HTTPSTATUS_ASC",
     ] {
         assert!(sdl.contains(expected), "missing {expected:?} in\n{sdl}");
     }
