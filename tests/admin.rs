@@ -69,7 +69,7 @@ async fn once_started_it_is_ready_and_dumps_the_schema_cache() {
     assert_eq!(people["primary_key"], json!(["id"]));
     assert_eq!(
         people["columns"][1],
-        json!({"name": "name", "sql_type": "text", "type_name": "text", "element_type": null,
+        json!({"name": "name", "sql_type": "text", "value_type": "text", "type_name": "text", "element_type": null,
                "enum_values": [], "max_length": null, "nullable": false, "default": null,
                "comment": "Full name", "default_expr": null, "domain": null})
     );

@@ -323,6 +323,87 @@ async fn upsert_on_a_unique_constraint_with_on_conflict() {
 }
 
 #[tokio::test]
+async fn columns_a_body_leaves_out_are_not_read_from_it() {
+    // A NOT NULL domain: reading the relation's whole row type from the body would check the
+    // domain against the NULL of every key the body leaves out.
+    let api = TestApi::new()
+        .await
+        .with_sql(
+            "CREATE DOMAIN api.code AS text NOT NULL DEFAULT 'none';
+             CREATE TABLE api.tickets (id serial PRIMARY KEY, code api.code, title text);
+             GRANT ALL ON api.tickets TO managers; GRANT USAGE ON api.tickets_id_seq TO managers;",
+        )
+        .await;
+    let response = write(
+        &api,
+        Method::POST,
+        "/tickets?select=id,code,title",
+        "return=representation",
+        r#"{"title":"first"}"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(
+        response.json(),
+        json!([{"id": 1, "code": "none", "title": "first"}])
+    );
+    let response = write(
+        &api,
+        Method::POST,
+        "/tickets?columns=title,code&select=code,title",
+        "return=representation, missing=default",
+        r#"[{"title":"a"},{"title":"b","code":"x"}]"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(
+        response.json(),
+        json!([{"code": "none", "title": "a"}, {"code": "x", "title": "b"}])
+    );
+    let response = write(
+        &api,
+        Method::PATCH,
+        "/tickets?id=eq.1&select=code,title",
+        "return=representation",
+        r#"{"title":"renamed"}"#,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.json(),
+        json!([{"code": "none", "title": "renamed"}])
+    );
+    let response = write(
+        &api,
+        Method::POST,
+        "/tickets",
+        "",
+        r#"{"title":"null code","code":null}"#,
+    )
+    .await;
+    assert_eq!(
+        response.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        response.body
+    );
+    assert_eq!(error_code(&response), "23502");
+
+    let response = write(
+        &api,
+        Method::POST,
+        "/graphql",
+        "",
+        r#"{"query":"mutation { updateTicketById(input: {id: 1, ticketPatch: {title: \"gql\"}}) { ticket { code title } } }"}"#,
+    )
+    .await;
+    assert_eq!(
+        response.json(),
+        json!({"data": {"updateTicketById": {"ticket": {"code": "none", "title": "gql"}}}})
+    );
+}
+
+#[tokio::test]
 async fn put_inserts_or_replaces_the_row_the_url_names() {
     let api = TestApi::new().await;
     let response = write(

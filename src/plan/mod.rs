@@ -30,7 +30,7 @@ pub use request::{
     OrderTerm, Quantifier, Range, ReadRequest, SelectField, SelectItem, TextSearch,
 };
 pub use write::{
-    ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan, Mutation,
-    MutationRequest, NestedInsert, NestedInsertRequest, Nesting, OnConflict, Payload, PutRequest,
-    Resolution,
+    BodyColumn, ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan,
+    Mutation, MutationRequest, NestedInsert, NestedInsertRequest, Nesting, OnConflict, Payload,
+    PutRequest, Resolution,
 };

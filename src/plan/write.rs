@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 use super::read::{ReadOptions, ReadPlan};
 use super::{Condition, LogicTree, NoRelationship, Operator, PlanError, Range, ReadRequest};
-use crate::schema::{Cache, Ident, Link, QualifiedName, Relation, Relationship, SqlExpr};
+use crate::schema::{
+    Cache, Column, Ident, Link, QualifiedName, Relation, Relationship, SqlExpr, SqlType,
+};
 
 /// Rows sent in a request body.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,10 +91,28 @@ pub struct NestedInsert {
     pub link: Vec<(Ident, Ident)>,
 }
 
+/// A column a write reads from the body, with the type its JSON value is read as (a domain's
+/// base type). Only these columns are read, not the relation's whole row type, so a `NOT NULL`
+/// domain column the body leaves out is not checked against a NULL it was never given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyColumn {
+    pub name: Ident,
+    pub sql_type: SqlType,
+}
+
+impl From<&Column> for BodyColumn {
+    fn from(column: &Column) -> BodyColumn {
+        BodyColumn {
+            name: column.name.clone(),
+            sql_type: column.value_type.clone(),
+        }
+    }
+}
+
 /// A column an insert writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsertColumn {
-    pub name: Ident,
+    pub column: BodyColumn,
     /// What a row without the key gets instead of NULL (`Prefer: missing=default`).
     pub default: Option<SqlExpr>,
 }
@@ -130,7 +150,10 @@ impl InsertPlan {
         let names = payload_columns(relation, &request.columns)?;
         let on_conflict = match request.on_conflict {
             None => None,
-            Some(conflict) => on_conflict(relation, conflict, &names)?,
+            Some(conflict) => {
+                let inserted: Vec<Ident> = names.iter().map(|c| c.name.clone()).collect();
+                on_conflict(relation, conflict, &inserted)?
+            }
         };
         let columns = insert_columns(relation, names, request.missing);
         let nested = request
@@ -143,7 +166,8 @@ impl InsertPlan {
             .iter()
             .filter(|n| n.nesting == Nesting::Parent)
             .flat_map(|n| n.link.iter().map(|(_, child)| child));
-        if let Some(column) = parent_keys.find(|key| columns.iter().any(|c| &c.name == *key)) {
+        if let Some(column) = parent_keys.find(|key| columns.iter().any(|c| &c.column.name == *key))
+        {
             return Err(PlanError::UnknownPayloadColumn {
                 relation: relation.name.name.to_string(),
                 column: column.to_string(),
@@ -211,17 +235,21 @@ impl InsertPlan {
 
 /// The columns an insert writes; with `Missing::Default`, a row without a column's key gets the
 /// column's default.
-fn insert_columns(relation: &Relation, names: Vec<Ident>, missing: Missing) -> Vec<InsertColumn> {
+fn insert_columns(
+    relation: &Relation,
+    names: Vec<BodyColumn>,
+    missing: Missing,
+) -> Vec<InsertColumn> {
     names
         .into_iter()
-        .map(|name| InsertColumn {
+        .map(|column| InsertColumn {
             default: match missing {
                 Missing::Null => None,
                 Missing::Default => relation
-                    .column(name.as_str())
+                    .column(column.name.as_str())
                     .and_then(|c| c.default_expr.clone()),
             },
-            name,
+            column,
         })
         .collect()
 }
@@ -285,11 +313,13 @@ fn nested_insert(
     })?;
     let names = payload_columns(nested, &request.columns)?;
     if request.nesting == Nesting::Children
-        && let Some(column) = names.iter().find(|c| link.iter().any(|(_, k)| k == *c))
+        && let Some(column) = names
+            .iter()
+            .find(|c| link.iter().any(|(_, k)| *k == c.name))
     {
         return Err(PlanError::UnknownPayloadColumn {
             relation: nested.name.name.to_string(),
-            column: column.to_string(),
+            column: column.name.to_string(),
         });
     }
     Ok(NestedInsert {
@@ -382,7 +412,7 @@ fn same_value(sent: &Value, url: &str) -> bool {
 pub enum Mutation {
     /// Set `columns` from the body's (first) object, and `defaults` to their defaults.
     Update {
-        columns: Vec<Ident>,
+        columns: Vec<BodyColumn>,
         defaults: Vec<Ident>,
         body: String,
     },
@@ -422,10 +452,13 @@ impl MutatePlan {
     ) -> Result<MutatePlan, PlanError> {
         let mutation = match mutation {
             MutationRequest::Update { payload, defaults } => {
-                let defaults = payload_columns(relation, &defaults)?;
+                let defaults: Vec<Ident> = payload_columns(relation, &defaults)?
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect();
                 let columns = payload_columns(relation, &payload.columns)?
                     .into_iter()
-                    .filter(|column| !defaults.contains(column))
+                    .filter(|column| !defaults.contains(&column.name))
                     .collect();
                 Mutation::Update {
                     columns,
@@ -456,7 +489,7 @@ impl MutatePlan {
 }
 
 /// The payload's keys as columns of the relation (PGRST204 for any other).
-fn payload_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
+fn payload_columns(relation: &Relation, names: &[String]) -> Result<Vec<BodyColumn>, PlanError> {
     columns_of(relation, names, |relation, column| {
         PlanError::UnknownPayloadColumn { relation, column }
     })
@@ -464,22 +497,23 @@ fn payload_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, 
 
 /// Columns named in the query string (42703 for any other).
 fn known_columns(relation: &Relation, names: &[String]) -> Result<Vec<Ident>, PlanError> {
-    columns_of(relation, names, |relation, column| {
+    let columns = columns_of(relation, names, |relation, column| {
         PlanError::UnknownColumn { relation, column }
-    })
+    })?;
+    Ok(columns.into_iter().map(|c| c.name).collect())
 }
 
 fn columns_of(
     relation: &Relation,
     names: &[String],
     unknown: impl Fn(String, String) -> PlanError,
-) -> Result<Vec<Ident>, PlanError> {
+) -> Result<Vec<BodyColumn>, PlanError> {
     names
         .iter()
         .map(|name| {
             relation
                 .column(name)
-                .map(|c| c.name.clone())
+                .map(BodyColumn::from)
                 .ok_or_else(|| unknown(relation.name.name.to_string(), name.clone()))
         })
         .collect()

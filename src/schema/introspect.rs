@@ -135,7 +135,8 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
                  WHERE a.attidentity = 'd' AND dep.refobjid = c.oid
                    AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' AND s.relkind = 'S'),
                 CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END),
-       CASE WHEN t.typtype = 'd' THEN t.typname::text END
+       CASE WHEN t.typtype = 'd' THEN t.typname::text END,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -162,6 +163,7 @@ type ColumnRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 async fn columns(
@@ -177,9 +179,11 @@ async fn columns(
         .map(|row| {
             let (schema, relation, name, sql_type, type_name, element_type, enum_values) =
                 (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+            let sql_type = SqlType::new(sql_type);
             let column = Column {
                 name: Ident::new(name),
-                sql_type: SqlType::new(sql_type),
+                value_type: row.13.map_or_else(|| sql_type.clone(), SqlType::new),
+                sql_type,
                 type_name,
                 element_type,
                 enum_values,
@@ -435,7 +439,8 @@ fn result_relation(name: QualifiedName, columns: Vec<ResultColumn>) -> Box<Relat
         .into_iter()
         .map(|(column, sql_type, type_name)| Column {
             name: Ident::new(column),
-            sql_type: SqlType::new(sql_type),
+            sql_type: SqlType::new(&*sql_type),
+            value_type: SqlType::new(sql_type),
             type_name,
             element_type: None,
             enum_values: Vec::new(),

@@ -154,6 +154,10 @@ pub struct UniqueKey {
 pub struct Column {
     pub name: Ident,
     pub sql_type: SqlType,
+    /// The type a write reads the column's JSON value as: `sql_type`, or a domain's base type, so
+    /// that the domain's constraints are checked when the row is written, not on the NULL of a
+    /// key the body leaves out (a `NOT NULL` domain with a default).
+    pub value_type: SqlType,
     /// The underlying base type's `pg_type.typname` (domains resolved; arrays as `_int4`).
     pub type_name: String,
     /// The element's `typname` when the column is an array.

@@ -5,8 +5,10 @@
 use super::filter::tree;
 use super::read::{Mode, Shape, Source, body as shaped, level, nested_cte, tests_embed};
 use super::{Bind, SqlBuilder, Statement};
-use crate::plan::{InsertColumn, InsertPlan, JoinType, MutatePlan, Mutation, Nesting, ReadPlan};
-use crate::schema::{Ident, QualifiedName};
+use crate::plan::{
+    BodyColumn, InsertColumn, InsertPlan, JoinType, MutatePlan, Mutation, Nesting, ReadPlan,
+};
+use crate::schema::Ident;
 
 /// The insert as one statement; the representation, if asked for, is shaped as `shape`.
 /// Takes the plan by value so the body (possibly megabytes) moves into its bind uncopied.
@@ -28,13 +30,7 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
             .push(" AS (INSERT INTO ")
             .push_qualified(&parent.relation)
             .push(" AS pgrst_target");
-        rows(
-            &mut sql,
-            &parent.relation,
-            &parent.columns,
-            parent.body.clone(),
-            &[],
-        );
+        rows(&mut sql, &parent.columns, parent.body.clone(), &[]);
         sql.push(" RETURNING pgrst_target.*), ");
     }
     sql.push(if upsert {
@@ -47,7 +43,7 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
         .iter()
         .map(|(n, parent)| (nested_cte(*n), parent.link.as_slice()))
         .collect();
-    rows(&mut sql, relation, &plan.columns, plan.body, &from_parents);
+    rows(&mut sql, &plan.columns, plan.body, &from_parents);
     if let Some(conflict) = &plan.on_conflict {
         sql.push(" ON CONFLICT (");
         sql.push_list(&conflict.columns, ", ", |sql, c| {
@@ -79,13 +75,7 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
             .push_qualified(&child.relation)
             .push(" AS pgrst_target");
         let parent = [("pgrst_source".to_owned(), child.link.as_slice())];
-        rows(
-            &mut sql,
-            &child.relation,
-            &child.columns,
-            child.body,
-            &parent,
-        );
+        rows(&mut sql, &child.columns, child.body, &parent);
         sql.push(" RETURNING pgrst_target.*)");
     }
     representation(&mut sql, plan.returning.as_ref(), shape, count, upsert);
@@ -97,7 +87,6 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
 /// from them.
 fn rows(
     sql: &mut SqlBuilder,
-    relation: &QualifiedName,
     columns: &[InsertColumn],
     json: String,
     parents: &[(String, &[(Ident, Ident)])],
@@ -109,7 +98,7 @@ fn rows(
     };
     let names: Vec<&Ident> = columns
         .iter()
-        .map(|c| &c.name)
+        .map(|c| &c.column.name)
         .chain(links().map(|(_, (_, child))| child))
         .collect();
     // Each value after `lead`, the others after commas.
@@ -140,7 +129,7 @@ fn rows(
         column_list(sql, &names);
         sql.push(" SELECT ");
         sql.push_list(columns, ", ", |sql, column| {
-            let name = column.name.as_str();
+            let name = column.column.name.as_str();
             match &column.default {
                 Some(default) => {
                     sql.push("CASE WHEN pgrst_row ? ")
@@ -159,24 +148,35 @@ fn rows(
         parent_values(sql, ", ");
         sql.push(" FROM jsonb_array_elements(");
         body(sql, json);
-        sql.push("::jsonb) AS pgrst_rows(pgrst_row), jsonb_populate_record(NULL::")
-            .push_qualified(relation)
-            .push(", pgrst_row) AS pgrst_values");
+        sql.push("::jsonb) AS pgrst_rows(pgrst_row), jsonb_to_record(pgrst_row) AS pgrst_values");
+        record_columns(sql, columns.iter().map(|c| &c.column));
         parent_row(sql);
     } else {
         column_list(sql, &names);
         sql.push(" SELECT ");
         sql.push_list(columns, ", ", |sql, c| {
-            sql.push("pgrst_payload.").push_ident(c.name.as_str());
+            sql.push("pgrst_payload.")
+                .push_ident(c.column.name.as_str());
         });
         parent_values(sql, ", ");
-        sql.push(" FROM json_populate_recordset(NULL::")
-            .push_qualified(relation)
-            .push(", ");
+        sql.push(" FROM json_to_recordset(");
         body(sql, json);
         sql.push(") AS pgrst_payload");
+        record_columns(sql, columns.iter().map(|c| &c.column));
         parent_row(sql);
     }
+}
+
+/// `("a" integer, "b" text)`: the columns a write reads from its JSON body, as the column
+/// definition list of `json_to_recordset`.
+fn record_columns<'c>(sql: &mut SqlBuilder, columns: impl IntoIterator<Item = &'c BodyColumn>) {
+    sql.push("(");
+    sql.push_list(columns, ", ", |sql, column| {
+        sql.push_ident(column.name.as_str())
+            .push(" ")
+            .push_type(&column.sql_type);
+    });
+    sql.push(")");
 }
 
 /// ` ("a", "b")`: the columns an insert writes.
@@ -218,7 +218,7 @@ pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
                 .push(" SET ");
             let sets = columns
                 .iter()
-                .map(|c| (c, true))
+                .map(|c| (&c.name, true))
                 .chain(defaults.iter().map(|c| (c, false)));
             sql.push_list(sets, ", ", |sql, (column, from_body)| {
                 sql.push_ident(column.as_str());
@@ -229,11 +229,11 @@ pub fn mutate(plan: MutatePlan, shape: Shape, count: bool) -> Statement {
                 }
             });
             // The body's first object supplies the values.
-            sql.push(" FROM (SELECT * FROM json_populate_recordset(NULL::")
-                .push_qualified(&rows.relation)
-                .push(", ");
+            sql.push(" FROM (SELECT * FROM json_to_recordset(");
             body(&mut sql, json);
-            sql.push(") LIMIT 1) AS pgrst_body");
+            sql.push(") AS pgrst_body");
+            record_columns(&mut sql, &columns);
+            sql.push(" LIMIT 1) AS pgrst_body");
             selection(&mut sql, rows);
             sql.push(" RETURNING ").push_ident(alias).push(".*)");
         }
