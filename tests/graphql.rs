@@ -3,6 +3,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::statements::{StatementLog, kinds};
 use common::{TestApi, bearer};
 use serde_json::{Value, json};
 
@@ -34,106 +35,6 @@ where
         .fetch_one(&mut api.admin().await)
         .await
         .unwrap()
-}
-
-/// The statements the server runs, from its log: `log_statement = all` is set for the test's
-/// database, and the cluster's log (read with `pg_read_file`) holds a `statement:` or
-/// `execute …:` line for every statement its sessions run (a `STATEMENT:` line after the error
-/// for one that fails before it executes). One test at a time logs, so the
-/// lines are its own.
-struct StatementLog {
-    api: TestApi,
-    path: String,
-    _alone: tokio::sync::MutexGuard<'static, ()>,
-}
-
-static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-impl StatementLog {
-    async fn new() -> StatementLog {
-        let alone = LOGGING.lock().await;
-        let api = TestApi::new().await;
-        let mut admin = api.admin().await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "ALTER DATABASE {} SET log_statement = 'all'",
-            api.database
-        )))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-        let api = api.reopen().await;
-        let path =
-            sqlx::query_scalar("SELECT current_setting('data_directory') || '/../server.log'")
-                .fetch_one(&mut admin)
-                .await
-                .unwrap();
-        // Opens the pool's connection, so only the requests' own statements follow.
-        graphql(&api, "{ personById(id: 1) { id } }").await;
-        StatementLog {
-            api,
-            path,
-            _alone: alone,
-        }
-    }
-
-    /// The response to `query` and the statements it ran, without their parameters.
-    async fn run(&self, query: &str, headers: &[(&str, &str)]) -> (Value, Vec<String>) {
-        let mut admin = self.api.admin().await;
-        sqlx::raw_sql("SET log_statement = 'none'")
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let size = async |admin: &mut sqlx::PgConnection| -> i64 {
-            sqlx::query_scalar("SELECT size FROM pg_stat_file($1)")
-                .bind(&self.path)
-                .fetch_one(admin)
-                .await
-                .unwrap()
-        };
-        let before = size(&mut admin).await;
-        let response = graphql_as(&self.api, query, headers).await;
-        let after = size(&mut admin).await;
-        let text: String = sqlx::query_scalar("SELECT pg_read_file($1, $2, $3)")
-            .bind(&self.path)
-            .bind(before)
-            .bind(after - before)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-        let statements = text
-            .lines()
-            .filter_map(|line| {
-                line.split_once("LOG:  statement: ")
-                    .or_else(|| line.split_once("LOG:  execute "))
-                    // A statement that fails before it executes shows after its error.
-                    .or_else(|| line.split_once("STATEMENT:  "))
-                    // A prepared statement's line starts with its name.
-                    .map(|(_, statement)| match statement.split_once(": ") {
-                        Some((name, statement)) if name.starts_with("sqlx_s_") => statement,
-                        _ => statement,
-                    })
-                    .map(str::to_owned)
-            })
-            .collect();
-        (response, statements)
-    }
-}
-
-/// Which of PostgREST's statement kinds each logged statement is.
-fn kinds(statements: &[String]) -> Vec<&'static str> {
-    statements
-        .iter()
-        .map(|s| match s {
-            s if s.starts_with("BEGIN") => "begin",
-            s if s.contains("set_config('search_path'") => "settings",
-            s if s.contains("_postgrest_t") => "statement",
-            s if s.starts_with("SAVEPOINT") => "savepoint",
-            s if s.starts_with("ROLLBACK TO SAVEPOINT") => "rollback to savepoint",
-            s if s.starts_with("COMMIT") => "commit",
-            s if s.starts_with("ROLLBACK") => "rollback",
-            _ => "other",
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -275,15 +176,15 @@ async fn readme_example() {
 /// request's settings, two statements and `COMMIT`, and nothing else reaches the database.
 #[tokio::test]
 async fn one_transaction_one_statement_per_root_field() {
-    let log = StatementLog::new().await;
+    let log = StatementLog::new(TestApi::new().await).await;
     let (response, statements) = log
-        .run(
+        .during(graphql(
+            &log.api,
             "{ allClients(orderBy: ID_ASC, filter: {projectsByClientId: {some: {name: {includes: \"O\"}}}}) { \
              totalCount nodes { name projectsByClientId { nodes { name \
              tasksByProjectId(first: 1) { nodes { name projectByProjectId { name } } } } } } } \
              personById(id: 2) { name } }",
-            &[],
-        )
+        ))
         .await;
     assert_eq!(
         response,
@@ -312,12 +213,12 @@ async fn one_transaction_one_statement_per_root_field() {
 /// that fails takes its transaction with it.
 #[tokio::test]
 async fn failed_query_fields_leave_the_others_answering() {
-    let log = StatementLog::new().await;
+    let log = StatementLog::new(TestApi::new().await).await;
     let (response, statements) = log
-        .run(
+        .during(graphql(
+            &log.api,
             "{ a: personById(id: 1) { name } b: allAccounts { totalCount } c: userById(id: 2) { name } }",
-            &[],
-        )
+        ))
         .await;
     assert_eq!(
         response["data"],
@@ -341,10 +242,10 @@ async fn failed_query_fields_leave_the_others_answering() {
     );
 
     let (response, statements) = log
-        .run(
+        .during(graphql(
+            &log.api,
             "{ b: allAccounts { totalCount } a: personById(id: 1) { name } }",
-            &[],
-        )
+        ))
         .await;
     assert_eq!(response["data"], json!({"b": null, "a": {"name": "Alice"}}));
     // The failed transaction's ROLLBACK runs when its connection is next used, which may be

@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApi;
+use common::statements::{StatementLog, kinds};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -207,39 +208,16 @@ async fn function_connection_aggregates() {
 #[tokio::test]
 async fn one_statement_per_root_field() {
     let (api, _turn) = api().await;
-    let mut admin = api.admin().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "ALTER DATABASE {} SET log_statement = 'all'",
-        api.database
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    let api = api.reopen().await;
-    let path: String =
-        sqlx::query_scalar("SELECT current_setting('data_directory') || '/../server.log'")
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-    // Opens the pool's connection, so only the request's own statements follow.
-    graphql(&api, "{ teamById(id: 1) { id } }").await;
-    let size = async |admin: &mut sqlx::PgConnection| -> i64 {
-        sqlx::query_scalar("SELECT size FROM pg_stat_file($1)")
-            .bind(&path)
-            .fetch_one(admin)
-            .await
-            .unwrap()
-    };
-    let before = size(&mut admin).await;
-    let response = graphql(
-        &api,
-        "{ allTeams(filter: {name: {notEqualTo: \"Greens\"}}) { aggregates { distinctCount { name } } \
-         nodes { name matchStatsByTeamId { aggregates { sum { points } } \
-         groupedAggregates(groupBy: KIND) { keys } } } } \
-         allMatchStats(first: 1) { aggregates { max { points } } } }",
-    )
-    .await;
-    let after = size(&mut admin).await;
+    let log = StatementLog::new(api).await;
+    let (response, statements) = log
+        .during(graphql(
+            &log.api,
+            "{ allTeams(filter: {name: {notEqualTo: \"Greens\"}}) { aggregates { distinctCount { name } } \
+             nodes { name matchStatsByTeamId { aggregates { sum { points } } \
+             groupedAggregates(groupBy: KIND) { keys } } } } \
+             allMatchStats(first: 1) { aggregates { max { points } } } }",
+        ))
+        .await;
     assert_eq!(
         response,
         json!({"data": {
@@ -252,28 +230,10 @@ async fn one_statement_per_root_field() {
             "allMatchStats": {"aggregates": {"max": {"points": 30}}}
         }})
     );
-    let log: String = sqlx::query_scalar("SELECT pg_read_file($1, $2, $3)")
-        .bind(&path)
-        .bind(before)
-        .bind(after - before)
-        .fetch_one(&mut admin)
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("LOG:  statement: ") || line.contains("LOG:  execute "))
-        .map(|line| match line {
-            l if l.contains("BEGIN") => "begin",
-            l if l.contains("set_config('search_path'") => "settings",
-            l if l.contains("_postgrest_t") => "statement",
-            l if l.contains("COMMIT") => "commit",
-            _ => "other",
-        })
-        .collect();
     assert_eq!(
-        kinds,
+        kinds(&statements),
         ["begin", "settings", "statement", "statement", "commit"],
-        "{log}"
+        "{statements:#?}"
     );
 }
 

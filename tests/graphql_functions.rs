@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::statements::{StatementLog, kinds};
 use common::{TestApi, bearer};
 use serde_json::{Value, json};
 
@@ -492,98 +493,19 @@ async fn computed_column_errors() {
     );
 }
 
-/// The statements the server runs, from the cluster's log (`log_statement = all` for the test's
-/// database), as tests/graphql.rs reads them. One test at a time logs, so the lines are its own.
-struct StatementLog {
-    api: TestApi,
-    path: String,
-    _alone: tokio::sync::MutexGuard<'static, ()>,
-}
-
-static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-impl StatementLog {
-    async fn new() -> StatementLog {
-        let alone = LOGGING.lock().await;
-        let api = api().await;
-        let mut admin = api.admin().await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "ALTER DATABASE {} SET log_statement = 'all'",
-            api.database
-        )))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-        let api = api.reopen().await;
-        let path =
-            sqlx::query_scalar("SELECT current_setting('data_directory') || '/../server.log'")
-                .fetch_one(&mut admin)
-                .await
-                .unwrap();
-        // Opens the pool's connection, so only the requests' own statements follow.
-        graphql(&api, "{ personById(id: 1) { id } }").await;
-        StatementLog {
-            api,
-            path,
-            _alone: alone,
-        }
-    }
-
-    /// The response to `query` and the kinds of the statements it ran.
-    async fn run(&self, query: &str, headers: &[(&str, &str)]) -> (Value, Vec<&'static str>) {
-        let mut admin = self.api.admin().await;
-        sqlx::raw_sql("SET log_statement = 'none'")
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let size = async |admin: &mut sqlx::PgConnection| -> i64 {
-            sqlx::query_scalar("SELECT size FROM pg_stat_file($1)")
-                .bind(&self.path)
-                .fetch_one(admin)
-                .await
-                .unwrap()
-        };
-        let before = size(&mut admin).await;
-        let response = graphql_as(&self.api, query, headers).await;
-        let after = size(&mut admin).await;
-        let text: String = sqlx::query_scalar("SELECT pg_read_file($1, $2, $3)")
-            .bind(&self.path)
-            .bind(before)
-            .bind(after - before)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-        let kinds = text
-            .lines()
-            .filter_map(|line| {
-                line.split_once("LOG:  statement: ")
-                    .or_else(|| line.split_once("LOG:  execute "))
-                    .map(|(_, statement)| match statement {
-                        s if s.starts_with("BEGIN") => "begin",
-                        s if s.contains("set_config('search_path'") => "settings",
-                        s if s.contains("_postgrest_t") => "statement",
-                        s if s.starts_with("COMMIT") => "commit",
-                        _ => "other",
-                    })
-            })
-            .collect();
-        (response, kinds)
-    }
-}
-
 /// Computed columns are read in their row's statement, however deep: a query of two root
 /// fields with computed values, computed connections (with `totalCount`) and computed rows is
 /// two statements; two function mutations are two statements in one transaction.
 #[tokio::test]
 async fn one_statement_per_root_field() {
-    let log = StatementLog::new().await;
+    let log = StatementLog::new(api().await).await;
     let (response, statements) = log
-        .run(
+        .during(graphql(
+            &log.api,
             "{ allClients { nodes { name openTasks(first: 1) { totalCount \
              nodes { name client { name openTasks { totalCount } } } } } } \
              allPeople(first: 2, filter: {initials: {equalTo: \"B\"}}) { nodes { initials greeting(greeting: \"Hi\") } } }",
-            &[],
-        )
+        ))
         .await;
     assert_eq!(
         response,
@@ -600,23 +522,24 @@ async fn one_statement_per_root_field() {
         }})
     );
     assert_eq!(
-        statements,
+        kinds(&statements),
         ["begin", "settings", "statement", "statement", "commit"]
     );
 
     let (response, statements) = log
-        .run(
+        .during(graphql_as(
+            &log.api,
             "mutation { addPerson(input: {name: \"Zoe\"}) { person { initials } } \
              addPeople(input: {names: [\"Yan\"]}) { people { id } } }",
             &[("authorization", &alice())],
-        )
+        ))
         .await;
     assert_eq!(
         response,
         json!({"data": {"addPerson": {"person": {"initials": "Z"}}, "addPeople": {"people": [{"id": 9}]}}})
     );
     assert_eq!(
-        statements,
+        kinds(&statements),
         ["begin", "settings", "statement", "statement", "commit"]
     );
 }

@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 pub mod process;
+pub mod statements;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
