@@ -5,12 +5,13 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::statements::{StatementLog, kinds};
 use common::{TestApi, bearer};
 use serde_json::{Value, json};
 
-/// Teams and their members (a primary key and two unique keys, one of two columns), labels
-/// (a unique key and no primary key), and a unique key on the managers' accounts, which row
-/// level security guards.
+/// Teams and their members (a primary key and two unique keys, one of two columns), the members'
+/// chores, labels (a unique key and no primary key), and a unique key on the managers' accounts,
+/// which row level security guards.
 const FIXTURE: &str = "
 CREATE TABLE api.teams (
     id   serial PRIMARY KEY,
@@ -29,6 +30,11 @@ CREATE TABLE api.labels (
     label text NOT NULL UNIQUE,
     note  text
 );
+CREATE TABLE api.chores (
+    id        serial PRIMARY KEY,
+    title     text NOT NULL CHECK (title <> ''),
+    member_id int NOT NULL REFERENCES api.members (id)
+);
 INSERT INTO api.teams (name) VALUES ('Red'), ('Blue');
 INSERT INTO api.members (email, org, badge, name, team_id) VALUES
     ('ann@x.test', 1, 10, 'Ann', 1),
@@ -36,8 +42,8 @@ INSERT INTO api.members (email, org, badge, name, team_id) VALUES
     ('cy@x.test', 2, 10, 'Cy', 2);
 INSERT INTO api.labels VALUES ('urgent', 'do it now'), ('later', NULL);
 ALTER TABLE api.accounts ADD CONSTRAINT accounts_company_key UNIQUE (company);
-GRANT SELECT ON api.teams, api.members, api.labels TO web_anon;
-GRANT SELECT, INSERT, UPDATE, DELETE ON api.teams, api.members, api.labels TO managers;
+GRANT SELECT ON api.teams, api.members, api.labels, api.chores TO web_anon;
+GRANT SELECT, INSERT, UPDATE, DELETE ON api.teams, api.members, api.labels, api.chores TO managers;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA api TO managers;
 ";
 
@@ -496,114 +502,19 @@ async fn upserts_respect_row_level_security() {
     );
 }
 
-/// The statements of the server, from its log (as in `tests/graphql.rs`): `log_statement = all`
-/// for the test's database, and the cluster's log read with `pg_read_file` before and after.
-/// One test at a time logs, so the lines are its own.
-struct StatementLog {
-    api: TestApi,
-    path: String,
-    _alone: tokio::sync::MutexGuard<'static, ()>,
-}
-
-static LOGGING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-impl StatementLog {
-    async fn new() -> StatementLog {
-        let alone = LOGGING.lock().await;
-        let api = api().await;
-        api.execute(&format!(
-            "ALTER DATABASE {} SET log_statement = 'all'",
-            api.database
-        ))
-        .await;
-        let api = api.reopen().await;
-        let path =
-            sqlx::query_scalar("SELECT current_setting('data_directory') || '/../server.log'")
-                .fetch_one(&mut api.admin().await)
-                .await
-                .unwrap();
-        // Opens the pool's connection, so only the requests' own statements follow.
-        as_alice(&api, "{ teamById(id: 1) { id } }").await;
-        StatementLog {
-            api,
-            path,
-            _alone: alone,
-        }
-    }
-
-    /// The response to `query` as alice, and the kinds of the statements it ran.
-    async fn run(&self, query: &str) -> (Value, Vec<&'static str>) {
-        let mut admin = self.api.admin().await;
-        sqlx::raw_sql("SET log_statement = 'none'")
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let size = async |admin: &mut sqlx::PgConnection| -> i64 {
-            sqlx::query_scalar("SELECT size FROM pg_stat_file($1)")
-                .bind(&self.path)
-                .fetch_one(admin)
-                .await
-                .unwrap()
-        };
-        let before = size(&mut admin).await;
-        let response = as_alice(&self.api, query).await;
-        let after = size(&mut admin).await;
-        let text: String = sqlx::query_scalar("SELECT pg_read_file($1, $2, $3)")
-            .bind(&self.path)
-            .bind(before)
-            .bind(after - before)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-        // `(process id, kind)`: the default `log_line_prefix` is `%m [%p] `.
-        let logged: Vec<(&str, &'static str)> = text
-            .lines()
-            .filter_map(|line| {
-                let pid = line.split_once(" [")?.1.split_once(']')?.0;
-                line.split_once("LOG:  statement: ")
-                    .or_else(|| line.split_once("LOG:  execute "))
-                    .or_else(|| line.split_once("STATEMENT:  "))
-                    .map(|(_, statement)| {
-                        (
-                            pid,
-                            kind(statement.split_once(": ").map_or(statement, |s| s.1)),
-                        )
-                    })
-            })
-            .collect();
-        // The operation's transaction is one connection's; lines of other sessions that log
-        // (a test's before this one, still closing) are not its.
-        let session = logged
-            .iter()
-            .find(|(_, kind)| *kind == "begin")
-            .map(|l| l.0);
-        let kinds = logged
-            .iter()
-            .filter(|(pid, _)| Some(*pid) == session)
-            .map(|(_, kind)| *kind)
-            .collect();
-        (response, kinds)
-    }
-}
-
-fn kind(statement: &str) -> &'static str {
-    match statement {
-        s if s.starts_with("BEGIN") => "begin",
-        s if s.contains("set_config('search_path'") => "settings",
-        s if s.contains("_postgrest_t") => "statement",
-        s if s.starts_with("COMMIT") => "commit",
-        s if s.starts_with("ROLLBACK") => "rollback",
-        _ => "other",
-    }
+/// The response to `query` as alice, and the kinds of the statements it ran.
+async fn run(log: &StatementLog, query: &str) -> (Value, Vec<&'static str>) {
+    let (response, statements) = log.during(as_alice(&log.api, query)).await;
+    (response, kinds(&statements))
 }
 
 /// Each root field is one statement, relations and all, in the mutation's one transaction.
 #[tokio::test]
 async fn one_statement_per_mutation_field() {
-    let log = StatementLog::new().await;
-    let (response, kinds) = log
-        .run(
-            "mutation { \
+    let log = StatementLog::new(api().await).await;
+    let (response, kinds) = run(
+        &log,
+        "mutation { \
              a: createManyMembers(input: {members: [{email: \"di@x.test\", org: 3, badge: 1, \
                 name: \"Di\", teamId: 2}], onConflict: {constraint: members_email_key, \
                 updateColumns: [name]}}) { members { name teamByTeamId { name \
@@ -613,8 +524,8 @@ async fn one_statement_per_mutation_field() {
              c: updateMemberByOrgAndBadge(input: {org: 8, badge: 1, \
                 memberPatch: {name: \"Dee\"}}) { member { name } } \
              d: deleteManyLabels(input: {atMost: 2}) { affectedCount } }",
-        )
-        .await;
+    )
+    .await;
     assert_eq!(
         response,
         json!({"data": {
@@ -646,16 +557,16 @@ async fn one_statement_per_mutation_field() {
 /// the rows just created.
 #[tokio::test]
 async fn nested_create_of_children() {
-    let log = StatementLog::new().await;
-    let (response, kinds) = log
-        .run(
-            "mutation { createTeam(input: {clientMutationId: \"n1\", team: {name: \"Green\", \
+    let log = StatementLog::new(api().await).await;
+    let (response, kinds) = run(
+        &log,
+        "mutation { createTeam(input: {clientMutationId: \"n1\", team: {name: \"Green\", \
              membersUsingId: {create: [{email: \"gi@x.test\", org: 5, badge: 1, name: \"Gi\"}, \
              {email: \"ho@x.test\", org: 5, badge: 2, name: \"Ho\"}]}}}) { \
              clientMutationId team { id name membersByTeamId(orderBy: NAME_DESC) { \
              totalCount nodes { id name teamId } } } } }",
-        )
-        .await;
+    )
+    .await;
     assert_eq!(
         response,
         json!({"data": {"createTeam": {
@@ -779,4 +690,145 @@ async fn nested_create_of_a_parent() {
     )
     .await;
     assert_eq!(errors(&response)[0].1, "23502", "{response}");
+}
+
+/// Nested creates go as deep as the input: a team, its members and their chores in one statement.
+/// With several members each creating chores, and serial keys the input does not give, each chore
+/// gets its own member's key; the payload reads the new rows at every level.
+#[tokio::test]
+async fn nested_create_three_levels_deep() {
+    let log = StatementLog::new(api().await).await;
+    let (response, kinds) = run(
+        &log,
+        "mutation { createTeam(input: {team: {name: \"Green\", membersUsingId: {create: [\
+             {email: \"gi@x.test\", org: 5, badge: 1, name: \"Gi\", choresUsingId: {create: [\
+                {title: \"Gi 1\"}, {title: \"Gi 2\"}]}}, \
+             {email: \"ho@x.test\", org: 5, badge: 2, name: \"Ho\"}, \
+             {email: \"ix@x.test\", org: 5, badge: 3, name: \"Ix\", choresUsingId: {create: [\
+                {title: \"Ix 1\"}]}}, \
+             {email: \"jo@x.test\", org: 5, badge: 4, name: \"Jo\", \
+                choresUsingId: {create: []}}]}}}) { \
+             team { name membersByTeamId(orderBy: EMAIL_ASC) { totalCount nodes { email \
+             choresByMemberId(orderBy: TITLE_DESC) { totalCount nodes { title memberId } } \
+             } } } } }",
+    )
+    .await;
+    assert_eq!(
+        response,
+        json!({"data": {"createTeam": {"team": {"name": "Green", "membersByTeamId": {
+            "totalCount": 4,
+            "nodes": [
+                {"email": "gi@x.test", "choresByMemberId": {"totalCount": 2, "nodes": [
+                    {"title": "Gi 2", "memberId": 4},
+                    {"title": "Gi 1", "memberId": 4}
+                ]}},
+                {"email": "ho@x.test", "choresByMemberId": {"totalCount": 0, "nodes": []}},
+                {"email": "ix@x.test", "choresByMemberId": {"totalCount": 1, "nodes": [
+                    {"title": "Ix 1", "memberId": 6}
+                ]}},
+                {"email": "jo@x.test", "choresByMemberId": {"totalCount": 0, "nodes": []}}
+            ]
+        }}}}})
+    );
+    assert_eq!(kinds, ["begin", "settings", "statement", "commit"]);
+    assert_eq!(
+        rows(
+            &log.api,
+            "SELECT json_agg(json_build_array(t.name, m.email, m.id, k.title) ORDER BY k.title) \
+             FROM api.chores k JOIN api.members m ON m.id = k.member_id \
+             JOIN api.teams t ON t.id = m.team_id"
+        )
+        .await,
+        json!([
+            ["Green", "gi@x.test", 4, "Gi 1"],
+            ["Green", "gi@x.test", 4, "Gi 2"],
+            ["Green", "ix@x.test", 6, "Ix 1"]
+        ])
+    );
+}
+
+/// A child's create input offers the child table's own children, named as for its table's input.
+#[tokio::test]
+async fn child_create_inputs_nest_their_children() {
+    let api = api().await;
+    let response = as_alice(
+        &api,
+        "{ __type(name: \"MembersTeamIdFkeyMembersCreateInput\") { inputFields { name \
+         type { name } } } }",
+    )
+    .await;
+    let fields = &response["data"]["__type"]["inputFields"];
+    let nested: Vec<&Value> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["name"] == "choresUsingId" || f["name"] == "teamToTeamId")
+        .collect();
+    assert_eq!(
+        nested,
+        [&json!({"name": "choresUsingId", "type": {"name": "ChoresMemberIdFkeyInverseInput"}})]
+    );
+}
+
+/// A failing grandchild fails the whole statement: neither the team nor its members are kept.
+#[tokio::test]
+async fn failing_grandchild_keeps_nothing() {
+    let api = api().await;
+    let response = as_alice(
+        &api,
+        "mutation { createTeam(input: {team: {name: \"Green\", membersUsingId: {create: [\
+         {email: \"gi@x.test\", org: 5, badge: 1, name: \"Gi\", choresUsingId: {create: [\
+            {title: \"Gi 1\"}]}}, \
+         {email: \"ho@x.test\", org: 5, badge: 2, name: \"Ho\", choresUsingId: {create: [\
+            {title: \"\"}]}}]}}}) { team { id } } }",
+    )
+    .await;
+    assert_eq!(response["data"], Value::Null);
+    assert_eq!(
+        errors(&response),
+        [(
+            "new row for relation \"chores\" violates check constraint \"chores_title_check\""
+                .to_owned(),
+            "23514".to_owned()
+        )]
+    );
+    assert_eq!(
+        rows(
+            &api,
+            "SELECT json_build_array((SELECT count(*) FROM api.teams), \
+             (SELECT count(*) FROM api.members), (SELECT count(*) FROM api.chores))"
+        )
+        .await,
+        json!([2, 3, 0])
+    );
+}
+
+/// The guide's example: a client, its projects and their tasks, keys given.
+#[tokio::test]
+async fn guide_example_of_a_deep_nested_create() {
+    let api = api().await;
+    let response = as_alice(
+        &api,
+        "mutation { createClient(input: {client: {id: 4, name: \"Acme\", projectsUsingId: \
+         {create: [\
+         {id: 10, name: \"Rockets\", tasksUsingId: {create: [{id: 20, name: \"Fuel\"}, \
+            {id: 21, name: \"Fins\"}]}}, \
+         {id: 11, name: \"Anvils\"}, \
+         {id: 12, name: \"Magnets\", tasksUsingId: {create: [{id: 22, name: \"Poles\"}]}}]}}}) { \
+         client { name projectsByClientId { nodes { name tasksByProjectId { nodes { name } } } } } \
+         } }",
+    )
+    .await;
+    assert_eq!(
+        response,
+        json!({"data": {"createClient": {"client": {"name": "Acme", "projectsByClientId": {
+            "nodes": [
+                {"name": "Rockets", "tasksByProjectId": {"nodes": [
+                    {"name": "Fuel"}, {"name": "Fins"}
+                ]}},
+                {"name": "Anvils", "tasksByProjectId": {"nodes": []}},
+                {"name": "Magnets", "tasksByProjectId": {"nodes": [{"name": "Poles"}]}}
+            ]
+        }}}}})
+    );
 }

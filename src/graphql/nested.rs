@@ -9,8 +9,11 @@
 //! The statement inserts each new parent in a CTE, the row into `pgrst_source` (taking the keys
 //! from its parents), then each relation's children in a CTE of their own that takes the key from
 //! it, and reads the payload from them: the row's relations to the rows created with it read those
-//! rows. One level deep, on `createX` only (not with `onConflict`, nor in `createManyX`, which
-//! would have to tell rows apart); the plugin's `connectBy…` and `updateBy…` are not offered.
+//! rows. A child's create input has the child table's own children fields, to any depth (a
+//! child's new parent is the row above it, so it has no parent fields); each child with children
+//! of its own is inserted by a CTE of its own, whose one row its children take the key from. On
+//! `createX` only (not with `onConflict`, nor in `createManyX`, which would have to tell rows
+//! apart); the plugin's `connectBy…` and `updateBy…` are not offered.
 
 use std::collections::HashSet;
 
@@ -23,7 +26,7 @@ use super::input;
 use super::model::{Model, Table};
 use super::naming::{self, NestedNames};
 use super::smart_tags::{Action, SmartTags};
-use crate::plan::{NestedInsertRequest, Nesting};
+use crate::plan::{NestedInsertRequest, NestedRowsRequest, Nesting};
 use crate::schema::{Cache, Ident, Link, QualifiedName};
 
 /// The field of a connector input holding the children to create.
@@ -227,9 +230,16 @@ pub(crate) fn parent_fills(table: &Table, index: usize) -> bool {
 /// The nested fields of `table`'s row input: `membersUsingId: MembersTeamIdFkeyInverseInput`,
 /// `teamToTeamId: MembersTeamIdFkeyInput`.
 pub(crate) fn input_fields(model: &Model, table: &Table) -> Vec<InputValue> {
-    table
-        .nested
-        .iter()
+    fields(model, table, table.nested.iter())
+}
+
+/// The input fields of `nested`, nested fields of `table`.
+fn fields<'a>(
+    model: &Model,
+    table: &Table,
+    nested: impl Iterator<Item = &'a NestedField>,
+) -> Vec<InputValue> {
+    nested
         .map(|nested| {
             let (other, this) = (&model.tables[nested.target].names.node, &table.names.node);
             let description = match nested.nesting {
@@ -283,6 +293,15 @@ pub(crate) fn types(model: &Model, table: &Table) -> Vec<Type> {
             }
             create = create.field(field);
         }
+        // A child can have children of its own, as deep as the input goes; its new parent is the
+        // row above it.
+        if nested.nesting == Nesting::Children {
+            let grandchildren = other.nested.iter();
+            let grandchildren = grandchildren.filter(|n| n.nesting == Nesting::Children);
+            for field in fields(model, other, grandchildren) {
+                create = create.field(field);
+            }
+        }
         types.push(connector.into());
         types.push(create.into());
     }
@@ -315,7 +334,7 @@ pub(crate) fn split(
         let target = &model.tables[nested.target];
         let rows = match (nested.nesting, create) {
             (Nesting::Children, Value::List(rows)) if rows.is_empty() => continue,
-            (Nesting::Children, Value::List(rows)) => input::rows(target, &rows)?,
+            (Nesting::Children, Value::List(rows)) => children(model, target, &rows)?,
             (Nesting::Parent, row) => {
                 let keys = nested.key_columns.iter().map(|&i| &table.columns[i].name);
                 if let Some(key) = keys.clone().find(|k| columns.contains_key(k.as_str())) {
@@ -324,16 +343,55 @@ pub(crate) fn split(
                         nested.names.field
                     )));
                 }
-                input::row(target, &row)?
+                let row = input::row(target, &row)?;
+                vec![NestedRowsRequest {
+                    columns: row.columns,
+                    body: row.body,
+                    nested: Vec::new(),
+                }]
             }
             (_, other) => return Err(bad_input(format!("Not a list of rows: {other}"))),
         };
         inserts.push(NestedInsertRequest {
             constraint: nested.constraint.clone(),
             nesting: nested.nesting,
-            columns: rows.columns,
-            body: rows.body,
+            rows,
         });
     }
     Ok((Value::Object(columns), inserts))
+}
+
+/// The children `values` (`ProjectsClientIdFkeyProjectsCreateInput`s) of `table` to create with
+/// a new row, in their order: each row with children of its own in a group of its own, which its
+/// children take the key of (see `sql::write::children_ctes`), the rows between them in one.
+fn children(
+    model: &Model,
+    table: &Table,
+    values: &[Value],
+) -> Result<Vec<NestedRowsRequest>, Error> {
+    let group = |rows: &[Value], nested: Vec<NestedInsertRequest>| {
+        input::rows(table, rows).map(|rows| NestedRowsRequest {
+            columns: rows.columns,
+            body: rows.body,
+            nested,
+        })
+    };
+    let mut groups = Vec::new();
+    let mut childless = Vec::new();
+    for value in values {
+        let (row, nested) = split(model, table, value)?;
+        if nested.is_empty() {
+            childless.push(row);
+            continue;
+        }
+        if !childless.is_empty() {
+            groups.push(group(&childless, Vec::new())?);
+            childless.clear();
+        }
+        groups.push(group(&[row], nested)?);
+    }
+    if !childless.is_empty() {
+        groups.push(group(&childless, Vec::new())?);
+    }
+    Ok(groups)
 }

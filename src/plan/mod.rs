@@ -31,6 +31,6 @@ pub use request::{
 };
 pub use write::{
     BodyColumn, ConflictRequest, InsertColumn, InsertPlan, InsertRequest, Missing, MutatePlan,
-    Mutation, MutationRequest, NestedInsert, NestedInsertRequest, Nesting, OnConflict, Payload,
-    PutRequest, Resolution,
+    Mutation, MutationRequest, NestedInsert, NestedInsertRequest, NestedRows, NestedRowsRequest,
+    NestedUnion, Nesting, OnConflict, Payload, PutRequest, Resolution,
 };

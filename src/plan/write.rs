@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::read::{ReadOptions, ReadPlan};
+use super::read::{EmbedPlan, ReadOptions, ReadPlan};
 use super::{Condition, LogicTree, NoRelationship, Operator, PlanError, Range, ReadRequest};
 use crate::schema::{
     Cache, Column, Ident, Link, QualifiedName, Relation, Relationship, SqlExpr, SqlType,
@@ -73,22 +73,43 @@ pub enum Nesting {
 pub struct NestedInsertRequest {
     pub constraint: String,
     pub nesting: Nesting,
+    /// The rows, in groups each inserted by an `INSERT` of its own.
+    pub rows: Vec<NestedRowsRequest>,
+}
+
+/// Rows of a nested insert inserted together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedRowsRequest {
     /// The keys of the body's objects, which become the target columns.
     pub columns: Vec<String>,
     /// A JSON array of objects.
     pub body: String,
+    /// Children to insert with the row of `body`, which must then be one row: the children take
+    /// the key of the row of the `INSERT` above them, so that `INSERT` holds only their parent.
+    pub nested: Vec<NestedInsertRequest>,
 }
 
-/// Checked rows inserted with an insert's row: a row without a column's key gets the column's
-/// default.
+/// Checked rows inserted with an insert's row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NestedInsert {
+    /// The CTE holding all its rows, `pgrst_nested_<cte>`: the root's are numbered by their
+    /// place in `InsertPlan::nested`, those below them after them.
+    pub cte: usize,
     pub relation: QualifiedName,
     pub nesting: Nesting,
-    pub columns: Vec<InsertColumn>,
-    pub body: String,
     /// `(parent column, child column)`: the foreign key's columns the parent row fills in.
     pub link: Vec<(Ident, Ident)>,
+    pub rows: Vec<NestedRows>,
+}
+
+/// Checked rows of a nested insert inserted together: a row without a column's key gets the
+/// column's default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedRows {
+    pub columns: Vec<InsertColumn>,
+    pub body: String,
+    /// The children of the (one) row of `body`.
+    pub nested: Vec<NestedInsert>,
 }
 
 /// A column a write reads from the body, with the type its JSON value is read as (a domain's
@@ -136,8 +157,18 @@ pub struct InsertPlan {
     /// A read of the inserted rows.
     pub returning: Option<ReadPlan>,
     /// Inserted with the row: its new parents before it, its children after it. The returning
-    /// read's embeds of them read the rows inserted (`EmbedPlan::written`, by index).
+    /// read's embeds of them read the rows inserted (`EmbedPlan::written`, by CTE).
     pub nested: Vec<NestedInsert>,
+    /// CTEs of nested rows inserted in several CTEs that an embed reads together.
+    pub unions: Vec<NestedUnion>,
+}
+
+/// `pgrst_nested_<cte> AS (SELECT * FROM pgrst_nested_<part> UNION ALL …)`: the rows of the
+/// nested inserts `parts`, which an embed reads at once (the grandchildren of several children).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedUnion {
+    pub cte: usize,
+    pub parts: Vec<usize>,
 }
 
 impl InsertPlan {
@@ -173,9 +204,17 @@ impl InsertPlan {
                 column: column.to_string(),
             });
         }
+        let mut nested = nested;
+        let mut next = nested.len();
+        for (cte, insert) in nested.iter_mut().enumerate() {
+            insert.cte = cte;
+            number(&mut insert.rows, &mut next);
+        }
         let mut returning = returning(cache, relation, request.returning, options)?;
+        let mut unions = Vec::new();
         for embed in returning.iter_mut().flat_map(|read| &mut read.embeds) {
-            embed.written = nested.iter().position(|n| n.read_by(&embed.relationship));
+            let readers = nested.iter().filter(|n| n.read_by(&embed.relationship));
+            mark_written(embed, readers.collect(), &mut next, &mut unions);
         }
         Ok(InsertPlan {
             relation: relation.name.clone(),
@@ -184,6 +223,7 @@ impl InsertPlan {
             on_conflict,
             returning,
             nested,
+            unions,
         })
     }
 
@@ -311,24 +351,118 @@ fn nested_insert(
             suggestion: None,
         }))
     })?;
-    let names = payload_columns(nested, &request.columns)?;
-    if request.nesting == Nesting::Children
+    let rows = request
+        .rows
+        .into_iter()
+        .map(|rows| nested_rows(cache, nested, request.nesting, &link, rows))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The row takes the key of every row of its parent's `INSERT`: there must be one.
+    if request.nesting == Nesting::Parent && !matches!(&rows[..], [only] if one_row(&only.body)) {
+        return Err(PlanError::NotImplemented(format!(
+            "several new parents in {}",
+            nested.name.name
+        )));
+    }
+    Ok(NestedInsert {
+        cte: 0,
+        relation: nested.name.clone(),
+        nesting: request.nesting,
+        link,
+        rows,
+    })
+}
+
+/// The checked `rows` of `relation`, tied to their parent (or child) by `link`, and the children
+/// of their row.
+fn nested_rows(
+    cache: &Cache,
+    relation: &Relation,
+    nesting: Nesting,
+    link: &[(Ident, Ident)],
+    rows: NestedRowsRequest,
+) -> Result<NestedRows, PlanError> {
+    let names = payload_columns(relation, &rows.columns)?;
+    if nesting == Nesting::Children
         && let Some(column) = names
             .iter()
             .find(|c| link.iter().any(|(_, k)| *k == c.name))
     {
         return Err(PlanError::UnknownPayloadColumn {
-            relation: nested.name.name.to_string(),
+            relation: relation.name.name.to_string(),
             column: column.name.to_string(),
         });
     }
-    Ok(NestedInsert {
-        relation: nested.name.clone(),
-        nesting: request.nesting,
-        columns: insert_columns(nested, names, Missing::Default),
-        body: request.body,
-        link,
+    // Children take the key of every row of the `INSERT` above them, so it must hold one row,
+    // and only children follow it.
+    let parent_of_children = rows.nested.is_empty()
+        || (nesting == Nesting::Children
+            && rows.nested.iter().all(|n| n.nesting == Nesting::Children)
+            && one_row(&rows.body));
+    if !parent_of_children {
+        return Err(PlanError::NotImplemented(format!(
+            "nested inserts below several rows of {}",
+            relation.name.name
+        )));
+    }
+    let nested = rows
+        .nested
+        .into_iter()
+        .map(|child| nested_insert(cache, relation, child))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NestedRows {
+        columns: insert_columns(relation, names, Missing::Default),
+        body: rows.body,
+        nested,
     })
+}
+
+/// Whether the JSON `body` is one object, or an array of one.
+fn one_row(body: &str) -> bool {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(_)) => true,
+        Ok(Value::Array(rows)) => rows.len() == 1,
+        _ => false,
+    }
+}
+
+/// Numbers the CTEs of the nested inserts below `rows` from `next` on.
+fn number(rows: &mut [NestedRows], next: &mut usize) {
+    for insert in rows.iter_mut().flat_map(|rows| &mut rows.nested) {
+        insert.cte = *next;
+        *next += 1;
+        number(&mut insert.rows, next);
+    }
+}
+
+/// Has `embed` read the rows of `readers` (nested inserts of its relation), and its embeds
+/// the rows inserted below them along their relationships: new rows are not in the statement's
+/// snapshot of the tables. Several nested inserts are read as one `unions` CTE numbered `next`.
+fn mark_written(
+    embed: &mut EmbedPlan,
+    readers: Vec<&NestedInsert>,
+    next: &mut usize,
+    unions: &mut Vec<NestedUnion>,
+) {
+    embed.written = match readers.as_slice() {
+        [] => None,
+        [one] => Some(one.cte),
+        several => {
+            *next += 1;
+            unions.push(NestedUnion {
+                cte: *next - 1,
+                parts: several.iter().map(|n| n.cte).collect(),
+            });
+            Some(*next - 1)
+        }
+    };
+    for below in &mut embed.plan.embeds {
+        let children = readers
+            .iter()
+            .flat_map(|n| &n.rows)
+            .flat_map(|rows| &rows.nested)
+            .filter(|n| n.read_by(&below.relationship));
+        mark_written(below, children.collect(), next, unions);
+    }
 }
 
 /// `(parent column, child column)` pairs of a foreign key.
@@ -532,4 +666,19 @@ fn returning(
     };
     read.map(|read| ReadPlan::build(cache, relation, read, options))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_row;
+
+    /// Children may follow only an `INSERT` of one row, whose key they all take.
+    #[test]
+    fn one_row_is_an_object_or_an_array_of_one() {
+        assert!(one_row(r#"{"a": 1}"#));
+        assert!(one_row(r#"[{"a": 1}]"#));
+        assert!(!one_row(r#"[{"a": 1}, {"a": 2}]"#));
+        assert!(!one_row("[]"));
+        assert!(!one_row("not json"));
+    }
 }

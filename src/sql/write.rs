@@ -6,7 +6,8 @@ use super::filter::tree;
 use super::read::{Mode, Shape, Source, body as shaped, level, nested_cte, tests_embed};
 use super::{Bind, SqlBuilder, Statement};
 use crate::plan::{
-    BodyColumn, InsertColumn, InsertPlan, JoinType, MutatePlan, Mutation, Nesting, ReadPlan,
+    BodyColumn, InsertColumn, InsertPlan, JoinType, MutatePlan, Mutation, NestedInsert, Nesting,
+    ReadPlan,
 };
 use crate::schema::Ident;
 
@@ -30,7 +31,10 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
             .push(" AS (INSERT INTO ")
             .push_qualified(&parent.relation)
             .push(" AS pgrst_target");
-        rows(&mut sql, &parent.columns, parent.body.clone(), &[]);
+        // The plan gives a new parent one group of one row.
+        for group in &parent.rows {
+            rows(&mut sql, &group.columns, group.body.clone(), &[]);
+        }
         sql.push(" RETURNING pgrst_target.*), ");
     }
     sql.push(if upsert {
@@ -68,18 +72,60 @@ pub fn insert(plan: InsertPlan, shape: Shape, count: bool) -> Statement {
     } else {
         sql.push(" RETURNING pgrst_target.*)");
     }
-    for (n, child) in children {
+    for (_, child) in children {
+        children_ctes(&mut sql, child, "pgrst_source");
+    }
+    for union in &plan.unions {
         sql.push(", ")
-            .push_ident(&nested_cte(n))
-            .push(" AS (INSERT INTO ")
-            .push_qualified(&child.relation)
-            .push(" AS pgrst_target");
-        let parent = [("pgrst_source".to_owned(), child.link.as_slice())];
-        rows(&mut sql, &child.columns, child.body, &parent);
-        sql.push(" RETURNING pgrst_target.*)");
+            .push_ident(&nested_cte(union.cte))
+            .push(" AS (");
+        sql.push_list(&union.parts, " UNION ALL ", |sql, part| {
+            sql.push("SELECT * FROM ").push_ident(&nested_cte(*part));
+        });
+        sql.push(")");
     }
     representation(&mut sql, plan.returning.as_ref(), shape, count, upsert);
     sql.finish()
+}
+
+/// `, pgrst_nested_<cte> AS (INSERT …)`: `child`'s rows, taking the key from the row of the CTE
+/// `parent`, then their own children's CTEs.
+///
+/// Each group of rows is an `INSERT` of its own, and a row with children of its own is a group of
+/// its own (the plan checks it): its children take the key from the one row its CTE returns. So
+/// each grandchild gets its own parent's key without relying on the order of `RETURNING` (which
+/// Postgres does not promise) or on a unique column to match rows by. Several groups
+/// (`pgrst_nested_<cte>_<group>`) are one CTE again as a `UNION ALL` of theirs, which the
+/// payload's relation reads.
+fn children_ctes(sql: &mut SqlBuilder, child: NestedInsert, parent: &str) {
+    let cte = nested_cte(child.cte);
+    let several = child.rows.len() > 1;
+    let mut groups = Vec::with_capacity(child.rows.len());
+    for (g, group) in child.rows.into_iter().enumerate() {
+        let name = match several {
+            true => format!("{cte}_{g}"),
+            false => cte.clone(),
+        };
+        sql.push(", ")
+            .push_ident(&name)
+            .push(" AS (INSERT INTO ")
+            .push_qualified(&child.relation)
+            .push(" AS pgrst_target");
+        let from_parent = [(parent.to_owned(), child.link.as_slice())];
+        rows(sql, &group.columns, group.body, &from_parent);
+        sql.push(" RETURNING pgrst_target.*)");
+        for grandchild in group.nested {
+            children_ctes(sql, grandchild, &name);
+        }
+        groups.push(name);
+    }
+    if several {
+        sql.push(", ").push_ident(&cte).push(" AS (");
+        sql.push_list(&groups, " UNION ALL ", |sql, group| {
+            sql.push("SELECT * FROM ").push_ident(group);
+        });
+        sql.push(")");
+    }
 }
 
 /// ` (columns) SELECT … FROM <the body's rows>`: what an insert inserts. Rows with `parents`
