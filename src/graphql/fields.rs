@@ -169,7 +169,7 @@ pub(crate) fn node_id<'a>(ctx: ResolverContext<'a>, prefix: &str, keys: usize) -
 
 /// A relation to one row: that row, or null. On a mutation's payload, the relation of its row.
 pub(crate) fn to_one(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
-    if let Ok(Payload { row: None, .. }) = ctx.parent_value.try_downcast_ref::<Payload>() {
+    if let Some(Payload { row: None, .. }) = ctx.parent_value.downcast_ref::<Payload>() {
         return FieldFuture::Value(None);
     }
     let row = raw(&ctx).and_then(|raw| match raw.get() {
@@ -189,7 +189,7 @@ pub(crate) fn to_many<'a>(
     model: &Model,
     target: &Table,
 ) -> FieldFuture<'a> {
-    nested_page(ctx, target, |args| Paging::of(target, args, model.max_rows))
+    nested_page(ctx, |args| Paging::of(target, args, model.max_rows))
 }
 
 /// A computed column's rows of `target`: the page of its connection, in the function's order.
@@ -198,22 +198,19 @@ pub(crate) fn function_rows<'a>(
     model: &Model,
     target: &Table,
 ) -> FieldFuture<'a> {
-    nested_page(ctx, target, |args| {
-        Paging::natural(target, args, model.max_rows)
-    })
+    nested_page(ctx, |args| Paging::natural(target, args, model.max_rows))
 }
 
-/// The page of a nested connection of `target`'s rows, paged as `paging` says.
+/// The page of a nested connection, paged as `paging` says.
 fn nested_page<'a>(
     ctx: ResolverContext<'a>,
-    target: &Table,
     paging: impl FnOnce(&Args) -> Result<Paging, Error>,
 ) -> FieldFuture<'a> {
     let page = raw(&ctx).and_then(|raw| {
         let rows = parse::<Vec<Row>>(raw.get())?;
         let field = ctx.field();
         let paging = paging(&Args::of(&field)?)?;
-        let range = paging.window(target).range;
+        let range = paging.range();
         let total = nested_total(&ctx)?;
         let mut page = paging.page(rows, range, total, paging::wants_cursors(&field))?;
         page.aggregates =
@@ -275,9 +272,13 @@ fn raw<'a>(ctx: &ResolverContext<'a>) -> Result<&'a RawValue, Error> {
 }
 
 /// The row a field reads from: its parent, or its parent payload's row.
+///
+/// The parent is a payload only below mutations, so that test must not fail the way
+/// `try_downcast_ref` does: its error formats the parent value, which cost more than the rest of
+/// a column's resolver.
 fn parent_row<'a>(ctx: &ResolverContext<'a>) -> Result<&'a Row, Error> {
-    match ctx.parent_value.try_downcast_ref::<Payload>() {
-        Ok(Payload { row: Some(row), .. }) => Ok(row),
+    match ctx.parent_value.downcast_ref::<Payload>() {
+        Some(Payload { row: Some(row), .. }) => Ok(row),
         _ => ctx.parent_value.try_downcast_ref::<Row>(),
     }
 }

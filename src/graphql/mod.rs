@@ -19,14 +19,16 @@
 //! pages and cursors, `filter` and `pattern` for `filter:`, `input` for mutation input), `resolve`
 //! and `write` run them, `fields` reads the results, `node_id` and `opaque` make global ids and
 //! cursors, and `error` reports failures with Postgres' codes. `operation` reads what a request's
-//! transaction must be; `persisted` resolves automatic persisted queries' hashes;
-//! `smart_tags` parses smart comments; `graphiql` serves the in-browser IDE.
+//! transaction must be, from the document `documents` parsed (once per text); `persisted`
+//! resolves automatic persisted queries' hashes; `smart_tags` parses smart comments; `graphiql`
+//! serves the in-browser IDE.
 
 mod aggregate;
 mod args;
 mod build;
 mod computed;
 mod conflict;
+mod documents;
 mod error;
 mod fields;
 mod filter;

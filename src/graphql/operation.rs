@@ -1,7 +1,8 @@
 //! What the operation a request executes needs from its transaction, read from the parsed
 //! document before execution: whether it writes, and how many statements it runs at most.
 //!
-//! The document is parsed once: [`Request::parsed_query`] keeps it for execution.
+//! The document is parsed once ([`documents`] keeps it per text), and the request keeps it for
+//! execution.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned, Request};
 
+use super::documents;
 use super::model::{NODE_ID, QUERY_FIELD};
 
 /// The executed operation as its transaction sees it.
@@ -30,7 +32,7 @@ impl Operation {
             mutation: false,
             statements: 0,
         };
-        let Ok(document) = request.parsed_query() else {
+        let Some(document) = documents::parsed(request) else {
             return none;
         };
         find(document, name.as_deref()).map_or(none, |operation| {

@@ -319,14 +319,26 @@ impl Paging {
     pub fn window(&self, table: &Table) -> Window {
         let backwards = self.order.keyed && self.last.is_some();
         let mut filters = Vec::new();
-        let plus_one = |n: u64| n.saturating_add(1);
-        let range = if self.order.keyed {
+        if self.order.keyed {
             for (position, after) in [(&self.after, true), (&self.before, false)] {
                 if let Some(Position::Keys(values)) = position {
                     filters.push(self.beyond(table, values, after));
                 }
             }
-            match (self.first, self.last) {
+        }
+        Window {
+            order: self.order.terms(table, backwards),
+            filters,
+            range: self.range(),
+        }
+    }
+
+    /// The range of the rows to read, one more than the page holds to tell whether there is
+    /// more. (A nested page needs only this, once per parent row.)
+    pub fn range(&self) -> Range {
+        let plus_one = |n: u64| n.saturating_add(1);
+        if self.order.keyed {
+            return match (self.first, self.last) {
                 (_, Some(last)) => Range {
                     offset: 0,
                     limit: Some(plus_one(last)),
@@ -335,37 +347,31 @@ impl Paging {
                     offset: self.offset,
                     limit: first.map(plus_one),
                 },
-            }
-        } else {
-            let start = self
-                .index(&self.after)
-                .unwrap_or(0)
-                .saturating_add(self.offset);
-            // Rows before the `before` row: those at indexes 1 to k - 1.
-            let end = self
-                .index(&self.before)
-                .map(|k| k.saturating_sub(1).max(start));
-            match (self.first, self.last, end) {
-                (_, Some(last), Some(end)) => {
-                    let from = end.saturating_sub(plus_one(last)).max(start);
-                    Range {
-                        offset: from,
-                        limit: Some(end - from),
-                    }
+            };
+        }
+        let start = self
+            .index(&self.after)
+            .unwrap_or(0)
+            .saturating_add(self.offset);
+        // Rows before the `before` row: those at indexes 1 to k - 1.
+        let end = self
+            .index(&self.before)
+            .map(|k| k.saturating_sub(1).max(start));
+        match (self.first, self.last, end) {
+            (_, Some(last), Some(end)) => {
+                let from = end.saturating_sub(plus_one(last)).max(start);
+                Range {
+                    offset: from,
+                    limit: Some(end - from),
                 }
-                (first, _, end) => Range {
-                    offset: start,
-                    limit: match (first.map(plus_one), end.map(|end| end - start)) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    },
-                },
             }
-        };
-        Window {
-            order: self.order.terms(table, backwards),
-            filters,
-            range,
+            (first, _, end) => Range {
+                offset: start,
+                limit: match (first.map(plus_one), end.map(|end| end - start)) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+            },
         }
     }
 
