@@ -98,21 +98,11 @@ pub(crate) fn attach(cache: &Cache, tables: &mut [Table], type_names: &mut HashS
             if let Some(name) = &tags.foreign_field_name {
                 names.field = name.clone();
             }
-            let types = [&names.connector, &names.create_input];
             let field_taken = parent.column(&names.field).is_some()
                 || fields.iter().any(|f| f.names.field == names.field);
-            let valid = types
-                .iter()
-                .chain([&&names.field])
-                .all(|n| naming::is_valid_name(n));
-            if field_taken || !valid || types.iter().any(|n| type_names.contains(*n)) {
-                tracing::debug!(
-                    "GraphQL: nested create {} skipped: its names are invalid or taken",
-                    names.field
-                );
+            if !claim(&names, field_taken, type_names) {
                 continue;
             }
-            type_names.extend(types.map(String::clone));
             fields.push(NestedField {
                 names,
                 nesting: Nesting::Children,
@@ -124,6 +114,26 @@ pub(crate) fn attach(cache: &Cache, tables: &mut [Table], type_names: &mut HashS
         fields.extend(parents(cache, tables, index, type_names, &fields));
         tables[index].nested = fields;
     }
+}
+
+/// Whether a nested create named `names` can be offered: its field is valid and not
+/// `field_taken` by another field of the row, and its types are valid and not taken. If so, its
+/// type names are claimed in `type_names`.
+fn claim(names: &NestedNames, field_taken: bool, type_names: &mut HashSet<String>) -> bool {
+    let types = [&names.connector, &names.create_input];
+    let valid = types
+        .iter()
+        .chain([&&names.field])
+        .all(|n| naming::is_valid_name(n));
+    if field_taken || !valid || types.iter().any(|n| type_names.contains(*n)) {
+        tracing::debug!(
+            "GraphQL: nested create {} skipped: its names are invalid or taken",
+            names.field
+        );
+        return false;
+    }
+    type_names.extend(types.map(String::clone));
+    true
 }
 
 /// The parents a new row of `tables[index]` can be created with: one per foreign key whose
@@ -165,24 +175,14 @@ fn parents(
         if let Some(name) = &tags.field_name {
             names.field = name.clone();
         }
-        let types = [&names.connector, &names.create_input];
         let field_taken = table.column(&names.field).is_some()
             || children
                 .iter()
                 .chain(&fields)
                 .any(|f| f.names.field == names.field);
-        let valid = types
-            .iter()
-            .chain([&&names.field])
-            .all(|n| naming::is_valid_name(n));
-        if field_taken || !valid || types.iter().any(|n| type_names.contains(*n)) {
-            tracing::debug!(
-                "GraphQL: nested create {} skipped: its names are invalid or taken",
-                names.field
-            );
+        if !claim(&names, field_taken, type_names) {
             continue;
         }
-        type_names.extend(types.map(String::clone));
         fields.push(NestedField {
             names,
             nesting: Nesting::Parent,
