@@ -24,6 +24,7 @@ use super::model::{QUERY, QUERY_FIELD, Table};
 use super::mutation::{CLIENT_MUTATION_ID, client_mutation_id_input, input_argument};
 use super::naming::{self, ManyNames};
 use super::resolve::{self, Reader};
+use super::write::Change;
 use super::write_many;
 
 /// The fields of an update's or delete's input naming its rows.
@@ -105,7 +106,7 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             Field::new(
                 &many.update,
                 TypeRef::named(&many.update_payload),
-                move |ctx| write_many::update(ctx, Arc::clone(&reader), index),
+                move |ctx| write_many::change(ctx, Arc::clone(&reader), index, Change::Update),
             )
             .description(format!(
                 "Updates the `{node}` rows a filter matches with a patch, at most `atMost` of them."
@@ -119,7 +120,7 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             Field::new(
                 &many.delete,
                 TypeRef::named(&many.delete_payload),
-                move |ctx| write_many::delete(ctx, Arc::clone(&reader), index),
+                move |ctx| write_many::change(ctx, Arc::clone(&reader), index, Change::Delete),
             )
             .description(format!(
                 "Deletes the `{node}` rows a filter matches, at most `atMost` of them."

@@ -20,7 +20,7 @@ use super::model::{Model, NODE_ID, QUERY, QUERY_FIELD, Table};
 use super::nested;
 use super::resolve::{self, Reader};
 use super::smart_tags::Action;
-use super::write;
+use super::write::{self, Change};
 
 /// The input argument of every mutation, and the field echoing the caller's id in payloads.
 pub(crate) const INPUT: &str = "input";
@@ -63,7 +63,7 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             let reader = Arc::clone(reader);
             fields.push(
                 Field::new(name, TypeRef::named(&names.update_payload), move |ctx| {
-                    write::update(ctx, Arc::clone(&reader), index, target)
+                    write::change(ctx, Arc::clone(&reader), index, target, Change::Update)
                 })
                 .description(format!(
                     "Updates a single `{node}` using {} and a patch.",
@@ -78,7 +78,7 @@ pub(crate) fn fields(table: &Table, index: usize, reader: &Arc<Reader>) -> Vec<F
             let reader = Arc::clone(reader);
             fields.push(
                 Field::new(name, TypeRef::named(&names.delete_payload), move |ctx| {
-                    write::delete(ctx, Arc::clone(&reader), index, target)
+                    write::change(ctx, Arc::clone(&reader), index, target, Change::Delete)
                 })
                 .description(format!("Deletes a single `{node}` using {}.", by(target)))
                 .argument(input_argument(input)),

@@ -57,13 +57,45 @@ pub(crate) fn create(
     })
 }
 
-/// `updatePersonById(input: {id, personPatch: {…}})` and `updatePerson(input: {nodeId, …})`:
-/// sets the patch's fields of the row.
-pub(crate) fn update(
+/// What an update or delete does to the rows it chose.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change {
+    /// Sets the fields of the input's patch (`personPatch`).
+    Update,
+    Delete,
+}
+
+impl Change {
+    /// The write plan's mutation.
+    pub(crate) fn request(
+        self,
+        table: &Table,
+        input: &Input<'_>,
+    ) -> Result<MutationRequest, Error> {
+        match self {
+            Change::Update => patch(table, input),
+            Change::Delete => Ok(MutationRequest::Delete),
+        }
+    }
+
+    /// The verb of error messages.
+    pub(crate) fn verb(self) -> &'static str {
+        match self {
+            Change::Update => "update",
+            Change::Delete => "delete",
+        }
+    }
+}
+
+/// `updatePersonById(input: {id, personPatch: {…}})`, `updatePerson(input: {nodeId, …})`,
+/// `deletePersonById(input: {id})` and `deletePerson(input: {nodeId})`: changes the row the key
+/// or global id names.
+pub(crate) fn change(
     ctx: ResolverContext<'_>,
     reader: Arc<Reader>,
     table: usize,
     target: Target,
+    change: Change,
 ) -> FieldFuture<'_> {
     FieldFuture::new(async move {
         let payload = async {
@@ -71,40 +103,13 @@ pub(crate) fn update(
             let field = ctx.field();
             let args = Args::of(&field)?;
             let input = Input::of(&args)?;
-            let mutation = patch(table, &input)?;
+            let mutation = change.request(table, &input)?;
             let read = keyed_read(&reader, table, &field, &input, target)?;
             let rows = reader.mutate(&ctx, table, mutation, read).await?;
             let row = rows
                 .into_iter()
                 .next()
-                .ok_or_else(|| not_found(table, "update"))?;
-            Ok(input.payload(Some(row)))
-        };
-        Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
-    })
-}
-
-/// `deletePersonById(input: {id})` and `deletePerson(input: {nodeId})`: deletes the row.
-pub(crate) fn delete(
-    ctx: ResolverContext<'_>,
-    reader: Arc<Reader>,
-    table: usize,
-    target: Target,
-) -> FieldFuture<'_> {
-    FieldFuture::new(async move {
-        let payload = async {
-            let table = &reader.model.tables[table];
-            let field = ctx.field();
-            let args = Args::of(&field)?;
-            let input = Input::of(&args)?;
-            let read = keyed_read(&reader, table, &field, &input, target)?;
-            let rows = reader
-                .mutate(&ctx, table, MutationRequest::Delete, read)
-                .await?;
-            let row = rows
-                .into_iter()
-                .next()
-                .ok_or_else(|| not_found(table, "delete"))?;
+                .ok_or_else(|| not_found(table, change.verb()))?;
             Ok(input.payload(Some(row)))
         };
         Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
@@ -112,7 +117,7 @@ pub(crate) fn delete(
 }
 
 /// The update `input`'s patch (`personPatch`), which must set something.
-pub(crate) fn patch(table: &Table, input: &Input<'_>) -> Result<MutationRequest, Error> {
+fn patch(table: &Table, input: &Input<'_>) -> Result<MutationRequest, Error> {
     let patch = input::row(table, input.required(&table.names.patch_field)?)?;
     if patch.columns.is_empty() {
         return Err(Error::new(

@@ -20,10 +20,9 @@ use super::model::Table;
 use super::naming::ManyNames;
 use super::nested;
 use super::resolve::{Reader, or_null};
-use super::write::{Input, patch};
+use super::write::{Change, Input};
 use crate::plan::{
-    Direction, FieldPath, InsertRequest, Missing, MutationRequest, OrderTarget, OrderTerm,
-    ReadRequest,
+    Direction, FieldPath, InsertRequest, Missing, OrderTarget, OrderTerm, ReadRequest,
 };
 
 /// `createManyPeople(input: {people: [{…}, …], onConflict})`: inserts the rows.
@@ -81,12 +80,13 @@ pub(crate) fn create(
     })
 }
 
-/// `updateManyPeople(input: {filter, personPatch, atMost})`: sets the patch's fields of the rows
-/// the filter matches.
-pub(crate) fn update(
+/// `updateManyPeople(input: {filter, personPatch, atMost})` and `deleteManyPeople(input:
+/// {filter, atMost})`: changes the rows the filter matches.
+pub(crate) fn change(
     ctx: ResolverContext<'_>,
     reader: Arc<Reader>,
     table: usize,
+    change: Change,
 ) -> FieldFuture<'_> {
     FieldFuture::new(async move {
         let payload = async {
@@ -94,32 +94,10 @@ pub(crate) fn update(
             let field = ctx.field();
             let args = Args::of(&field)?;
             let input = Input::of(&args)?;
-            let mutation = patch(table, &input)?;
+            let mutation = change.request(table, &input)?;
             let (read, at_most) = filtered(&reader, table, &field, &input)?;
             let rows = reader.mutate(&ctx, table, mutation, read).await?;
-            bounded(table, "update", rows, at_most).map(|rows| payload(&input, rows))
-        };
-        Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
-    })
-}
-
-/// `deleteManyPeople(input: {filter, atMost})`: deletes the rows the filter matches.
-pub(crate) fn delete(
-    ctx: ResolverContext<'_>,
-    reader: Arc<Reader>,
-    table: usize,
-) -> FieldFuture<'_> {
-    FieldFuture::new(async move {
-        let payload = async {
-            let table = &reader.model.tables[table];
-            let field = ctx.field();
-            let args = Args::of(&field)?;
-            let input = Input::of(&args)?;
-            let (read, at_most) = filtered(&reader, table, &field, &input)?;
-            let rows = reader
-                .mutate(&ctx, table, MutationRequest::Delete, read)
-                .await?;
-            bounded(table, "delete", rows, at_most).map(|rows| payload(&input, rows))
+            bounded(table, change.verb(), rows, at_most).map(|rows| payload(&input, rows))
         };
         Ok(or_null(&ctx, payload.await.map(FieldValue::owned_any)))
     })
